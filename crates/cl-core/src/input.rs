@@ -1,0 +1,6 @@
+//! Validated inputs (`PredProbs`, `Labels`).
+
+/// Placeholder.
+pub struct PredProbs;
+/// Placeholder.
+pub struct Labels;
