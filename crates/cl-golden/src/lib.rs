@@ -51,7 +51,10 @@ pub fn cases_with_prefix(group: &str, prefix: &str) -> Vec<Case> {
         .into_iter()
         .filter(|c| c.name.starts_with(prefix))
         .collect();
-    assert!(!v.is_empty(), "golden group {group} has no case starting with {prefix}");
+    assert!(
+        !v.is_empty(),
+        "golden group {group} has no case starting with {prefix}"
+    );
     v
 }
 
@@ -172,7 +175,9 @@ impl<'a> Field<'a> {
     }
     /// An integer.
     pub fn i64(&self) -> i64 {
-        self.value.as_i64().unwrap_or_else(|| self.fail("an integer"))
+        self.value
+            .as_i64()
+            .unwrap_or_else(|| self.fail("an integer"))
     }
     /// A non-negative integer.
     pub fn usize(&self) -> usize {
@@ -183,7 +188,9 @@ impl<'a> Field<'a> {
     }
     /// A boolean.
     pub fn bool(&self) -> bool {
-        self.value.as_bool().unwrap_or_else(|| self.fail("a boolean"))
+        self.value
+            .as_bool()
+            .unwrap_or_else(|| self.fail("a boolean"))
     }
     /// A string.
     pub fn str(&self) -> &'a str {
@@ -245,14 +252,22 @@ impl<'a> Field<'a> {
             if r.len() != ncols {
                 self.fail("rectangular");
             }
-            flat.extend(r.iter().map(|v| num(v).unwrap_or_else(|| self.fail("numbers"))));
+            flat.extend(
+                r.iter()
+                    .map(|v| num(v).unwrap_or_else(|| self.fail("numbers"))),
+            );
         }
         Array2::from_shape_vec((rows.len(), ncols), flat).unwrap_or_else(|_| self.fail("2-D"))
     }
     /// A 2-D integer array.
     pub fn array2_i64(&self) -> Array2<i64> {
         self.array2_f64().mapv(|v| {
-            assert!(v.fract() == 0.0, "case {}: {} holds a non-integer", self.case.name, self.key);
+            assert!(
+                v.fract() == 0.0,
+                "case {}: {} holds a non-integer",
+                self.case.name,
+                self.key
+            );
             v as i64
         })
     }
