@@ -141,7 +141,7 @@ label_value!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
 /// from the labels, as cleanlab allows.
 #[derive(Debug, Clone)]
 pub struct Labels<'a> {
-    labels: Cow<'a, [usize]>,
+    values: Cow<'a, [usize]>,
     num_classes: usize,
     counts: Vec<usize>,
 }
@@ -171,7 +171,7 @@ impl<'a> Labels<'a> {
             }
         }
         Ok(Labels {
-            labels: Cow::Owned(out),
+            values: Cow::Owned(out),
             num_classes,
             counts,
         })
@@ -194,7 +194,7 @@ impl<'a> Labels<'a> {
             counts[c] += 1;
         }
         Ok(Labels {
-            labels: Cow::Borrowed(labels),
+            values: Cow::Borrowed(labels),
             num_classes,
             counts,
         })
@@ -203,19 +203,19 @@ impl<'a> Labels<'a> {
     /// The labels as class indices.
     #[inline]
     pub fn as_slice(&self) -> &[usize] {
-        &self.labels
+        &self.values
     }
 
     /// Number of labels N.
     #[inline]
     pub fn len(&self) -> usize {
-        self.labels.len()
+        self.values.len()
     }
 
     /// Always false: validated labels are never empty.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
+        self.values.is_empty()
     }
 
     /// Number of classes K (classes may be absent from the labels).
@@ -259,8 +259,8 @@ impl<'a> Labels<'a> {
 /// Validates labels and `pred_probs` together: equal lengths, every label `< K`.
 ///
 /// K is taken from `pred_probs`, as in cleanlab.
-pub fn validate<'a, 'b, T: Real, L: LabelValue>(
-    labels: &'b [L],
+pub fn validate<'a, T: Real, L: LabelValue>(
+    labels: &[L],
     pred_probs: ArrayView2<'a, T>,
 ) -> Result<(Labels<'static>, PredProbs<'a, T>)> {
     let probs = PredProbs::new(pred_probs)?;

@@ -183,8 +183,7 @@ impl<'a> Field<'a> {
     pub fn usize(&self) -> usize {
         self.value
             .as_u64()
-            .map(|v| v as usize)
-            .unwrap_or_else(|| self.fail("a non-negative integer"))
+            .map_or_else(|| self.fail("a non-negative integer"), |v| v as usize)
     }
     /// A boolean.
     pub fn bool(&self) -> bool {
@@ -273,10 +272,10 @@ impl<'a> Field<'a> {
     }
     /// A 2-D float array stored as `f32` in its `.npy` (or JSON) file, narrowed to `f32`.
     pub fn array2_f32(&self) -> Array2<f32> {
-        if let Some(p) = self.npy_path() {
-            if let Ok(a) = read_npy::<f32, ndarray::Ix2>(&p) {
-                return a;
-            }
+        if let Some(p) = self.npy_path()
+            && let Ok(a) = read_npy::<f32, ndarray::Ix2>(&p)
+        {
+            return a;
         }
         self.array2_f64().mapv(|v| v as f32)
     }
