@@ -201,7 +201,8 @@ impl NumpyRng {
     /// default `int64` dtype (masked rejection; 32-bit draws when `high - low - 1` fits in
     /// 32 bits, 64-bit draws otherwise).
     ///
-    /// Errors when `low >= high` (numpy: "low >= high").
+    /// Errors when `low >= high` (numpy: "low >= high"). numpy's `high = 2**63` (the full
+    /// `int64` range) is not representable here.
     pub fn randint(&mut self, low: i64, high: i64) -> Result<i64> {
         let (off, rng) = randint_bounds(low, high)?;
         Ok(self.bounded_u64(off, rng) as i64)
@@ -376,9 +377,9 @@ impl NumpyRng {
     }
 
     /// A standard gamma deviate, as `RandomState.standard_gamma(shape)` (legacy algorithm):
-    /// `shape == 1` is an exponential, `shape == 0` gives 0, `shape < 1` uses the
-    /// Ahrens–Dieter/Best rejection with an exponential, `shape > 1` Marsaglia–Tsang with
-    /// legacy normals.
+    /// `shape == 1` is an exponential, `shape == 0` gives 0, `shape < 1` a rejection method
+    /// with a uniform and an exponential per round, `shape > 1` Marsaglia–Tsang with legacy
+    /// normals.
     ///
     /// Errors when `shape < 0` (numpy: "shape < 0"); a NaN shape gives NaN, as in numpy.
     pub fn standard_gamma(&mut self, shape: f64) -> Result<f64> {
