@@ -1,0 +1,36 @@
+"""cleanlab 2.9.0's flagged sets on the four real test sets of ../shared/data/label-errors.
+
+Only outputs are stored (the inputs live in ../shared). IMDB's fastText probabilities carry
+a +1e-5 smoothing term, so its rows are divided by their sums first (as its README says).
+"""
+
+import os
+import warnings
+
+import numpy as np
+from cleanlab import filter as clf
+
+from golden_common import Writer
+
+warnings.filterwarnings("ignore")
+here = os.path.dirname(os.path.abspath(__file__))
+data = os.environ.get("CL_SHARED_DATA", os.path.join(here, "..", "..", "..", "shared", "data"))
+root = os.path.join(data, "label-errors")
+if not os.path.isdir(root):
+    raise SystemExit(f"gen_realdata: {root} not found (set CL_SHARED_DATA)")
+
+w = Writer("realdata")
+for name in ["mnist", "cifar10", "20news", "imdb"]:
+    p = np.load(os.path.join(root, name, "pred_probs.npy"))
+    y = np.load(os.path.join(root, name, "labels.npy"))
+    if name == "imdb":
+        p = p / p.sum(axis=1, keepdims=True)
+    outputs = {
+        "input_sum": float(p.sum()),
+        "prune_by_noise_rate": np.flatnonzero(clf.find_label_issues(y, p, n_jobs=1)),
+        "both": np.flatnonzero(clf.find_label_issues(y, p, filter_by="both", n_jobs=1)),
+        "confident_learning": np.flatnonzero(clf.find_label_issues(y, p, filter_by="confident_learning", n_jobs=1)),
+        "ranked_self_confidence": clf.find_label_issues(y, p, return_indices_ranked_by="self_confidence", n_jobs=1),
+    }
+    w.case(name, {"n": len(y), "k": p.shape[1]}, {"renormalise_rows": name == "imdb"}, outputs)
+w.done()
