@@ -4,6 +4,9 @@
 //! and are usually bit-identical; matrix inverses (faer LU vs LAPACK) and matrix–vector
 //! products (left-to-right vs BLAS) agree to ~1e-12 relative.
 
+// Test helpers panic with context on any mismatch; that is their job.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
 use cl_core::CoreError;
 use cl_core::input::{Labels, PredProbs};
 use cl_core::latent::{self, PyMethod};
@@ -19,11 +22,21 @@ fn run(c: &Case) {
     let err = c.expected_error();
     match c.param("fn").str() {
         "compute_inv_noise_matrix" => {
-            let (py, nm, ps) = (a1(c, "py"), c.input("noise_matrix").array2_f64(), a1(c, "ps"));
-            let with = latent::compute_inv_noise_matrix(py.view(), nm.view(), Some(ps.view())).unwrap();
+            let (py, nm, ps) = (
+                a1(c, "py"),
+                c.input("noise_matrix").array2_f64(),
+                a1(c, "ps"),
+            );
+            let with =
+                latent::compute_inv_noise_matrix(py.view(), nm.view(), Some(ps.view())).unwrap();
             assert_array2_close(&with, &c.output("with_ps").array2_f64(), REL_F64, name);
             let without = latent::compute_inv_noise_matrix(py.view(), nm.view(), None).unwrap();
-            assert_array2_close(&without, &c.output("without_ps").array2_f64(), REL_F64, name);
+            assert_array2_close(
+                &without,
+                &c.output("without_ps").array2_f64(),
+                REL_F64,
+                name,
+            );
         }
         "compute_noise_matrix_from_inverse" => {
             let (ps, inv, py) = (
@@ -37,12 +50,20 @@ fn run(c: &Case) {
             assert_array2_close(&with, &c.output("with_py").array2_f64(), REL_F64, name);
             let without =
                 latent::compute_noise_matrix_from_inverse(ps.view(), inv.view(), None).unwrap();
-            assert_array2_close(&without, &c.output("without_py").array2_f64(), REL_F64, name);
+            assert_array2_close(
+                &without,
+                &c.output("without_py").array2_f64(),
+                REL_F64,
+                name,
+            );
         }
         "compute_py" => {
             let method = c.param("py_method").str().parse::<PyMethod>();
             let Ok(method) = method else {
-                assert!(err.is_some(), "{name}: unknown method must be an expected error");
+                assert!(
+                    err.is_some(),
+                    "{name}: unknown method must be an expected error"
+                );
                 return;
             };
             let ps = a1(c, "ps");
@@ -58,7 +79,13 @@ fn run(c: &Case) {
             );
             match err {
                 Some(e) if e.starts_with("LinAlgError") => {
-                    assert_eq!(got, Err(CoreError::Singular { what: "noise_matrix" }), "{name}");
+                    assert_eq!(
+                        got,
+                        Err(CoreError::Singular {
+                            what: "noise_matrix"
+                        }),
+                        "{name}"
+                    );
                 }
                 Some(_) => assert!(
                     matches!(got, Err(CoreError::InvalidParameter { .. })),
@@ -83,7 +110,10 @@ fn run(c: &Case) {
                 latent::compute_pyx(&PredProbs::new(p.view()).unwrap(), nm.view(), inv.view())
             };
             if err.is_some() {
-                assert!(matches!(got, Err(CoreError::Shape { .. })), "{name}: {got:?}");
+                assert!(
+                    matches!(got, Err(CoreError::Shape { .. })),
+                    "{name}: {got:?}"
+                );
             } else {
                 assert_array2_close(&got.unwrap(), &c.output("pyx").array2_f64(), REL_F64, name);
             }
@@ -93,10 +123,21 @@ fn run(c: &Case) {
             let nm = c.input("noise_matrix").array2_f64();
             let got = latent::compute_py_inv_noise_matrix(ps.view(), nm.view());
             if err.is_some() {
-                assert_eq!(got, Err(CoreError::Singular { what: "noise_matrix" }), "{name}");
+                assert_eq!(
+                    got,
+                    Err(CoreError::Singular {
+                        what: "noise_matrix"
+                    }),
+                    "{name}"
+                );
             } else {
                 let (py, inv) = got.unwrap();
-                assert_all_close(py.as_slice().unwrap(), &c.output("py").vec_f64(), REL_F64, name);
+                assert_all_close(
+                    py.as_slice().unwrap(),
+                    &c.output("py").vec_f64(),
+                    REL_F64,
+                    name,
+                );
                 assert_array2_close(&inv, &c.output("inv").array2_f64(), REL_F64, name);
             }
         }
@@ -105,11 +146,24 @@ fn run(c: &Case) {
             let labels = Labels::new(&c.input("labels").vec_i64(), nm.nrows()).unwrap();
             let got = latent::compute_ps_py_inv_noise_matrix(&labels, nm.view());
             if err.is_some() {
-                assert!(matches!(got, Err(CoreError::Shape { .. })), "{name}: {got:?}");
+                assert!(
+                    matches!(got, Err(CoreError::Shape { .. })),
+                    "{name}: {got:?}"
+                );
             } else {
                 let (ps, py, inv) = got.unwrap();
-                assert_all_close(ps.as_slice().unwrap(), &c.output("ps").vec_f64(), REL_F64, name);
-                assert_all_close(py.as_slice().unwrap(), &c.output("py").vec_f64(), REL_F64, name);
+                assert_all_close(
+                    ps.as_slice().unwrap(),
+                    &c.output("ps").vec_f64(),
+                    REL_F64,
+                    name,
+                );
+                assert_all_close(
+                    py.as_slice().unwrap(),
+                    &c.output("py").vec_f64(),
+                    REL_F64,
+                    name,
+                );
                 assert_array2_close(&inv, &c.output("inv").array2_f64(), REL_F64, name);
             }
         }
@@ -132,9 +186,13 @@ fn elementwise_latent_algebra_is_bit_identical() {
     for c in cases("latent") {
         match c.param("fn").str() {
             "compute_inv_noise_matrix" => {
-                let (py, nm, ps) = (a1(&c, "py"), c.input("noise_matrix").array2_f64(), a1(&c, "ps"));
-                let with =
-                    latent::compute_inv_noise_matrix(py.view(), nm.view(), Some(ps.view())).unwrap();
+                let (py, nm, ps) = (
+                    a1(&c, "py"),
+                    c.input("noise_matrix").array2_f64(),
+                    a1(&c, "ps"),
+                );
+                let with = latent::compute_inv_noise_matrix(py.view(), nm.view(), Some(ps.view()))
+                    .unwrap();
                 assert_eq!(with, c.output("with_ps").array2_f64(), "{}", c.name);
                 let without = latent::compute_inv_noise_matrix(py.view(), nm.view(), None).unwrap();
                 assert_eq!(without, c.output("without_ps").array2_f64(), "{}", c.name);

@@ -3,6 +3,9 @@
 //! Integers exactly; floats to `REL_F64` (most are bit-identical). Rounding cases compare
 //! against cleanlab run with a stable argsort (our documented tie order).
 
+// Test helpers panic with context on any mismatch; that is their job.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
 use cl_core::util;
 use cl_golden::{Case, REL_F64, assert_all_close, assert_array2_close, assert_close, cases};
 use ndarray::Array2;
@@ -29,7 +32,11 @@ fn run(c: &Case) {
         "get_missing_classes" => {
             let x = usize_vec(c, "x");
             let want = c.output("missing").vec_usize();
-            assert_eq!(util::get_missing_classes(&x, c.param("num_classes").usize()), want, "{name}");
+            assert_eq!(
+                util::get_missing_classes(&x, c.param("num_classes").usize()),
+                want,
+                "{name}"
+            );
         }
         "round_preserving_sum" => {
             let x = c.input("x").vec_f64();
@@ -39,7 +46,11 @@ fn run(c: &Case) {
         "round_preserving_row_totals" => {
             let m = c.input("m").array2_f64();
             let want = c.output("rounded").array2_i64();
-            assert_eq!(util::round_preserving_row_totals(m.view()).unwrap(), want, "{name}");
+            assert_eq!(
+                util::round_preserving_row_totals(m.view()).unwrap(),
+                want,
+                "{name}"
+            );
         }
         "clip_values" => {
             let x = c.input("x").vec_f64();
@@ -108,5 +119,10 @@ fn clip_values_long_is_pairwise() {
     let c = cl_golden::cases_with_prefix("util", "clip_values_long").remove(0);
     let x = c.input("x").vec_f64();
     let got = util::clip_values(&x, 0.0, 1.0, None);
-    assert_all_close(&got, &c.output("clipped").vec_f64(), 0.0, "clip_values_long");
+    assert_all_close(
+        &got,
+        &c.output("clipped").vec_f64(),
+        0.0,
+        "clip_values_long",
+    );
 }
