@@ -5,7 +5,8 @@
 //! # Parity notes
 //!
 //! * Sums follow numpy's order: contiguous reductions use numpy's pairwise summation
-//!   ([`pairwise_sum`]), reductions down the rows of a row-major matrix accumulate row by row.
+//!   ([`numerics::pairwise_sum`](crate::numerics::pairwise_sum)), reductions down the rows
+//!   of a row-major matrix accumulate row by row.
 //!   Where numpy's order depends on the memory layout of its intermediate arrays, the
 //!   functions here follow the layout numpy would see (documented per function).
 //! * Rounding is half-to-even (`np.round`), integer conversion truncates.
@@ -30,50 +31,11 @@ use ndarray::{Array2, ArrayView2, Axis};
 use crate::constants::{FLOATING_POINT_COMPARISON, TINY_VALUE};
 use crate::error::{CoreError, Result};
 
-/// Block size below which numpy's pairwise summation sums with eight accumulators.
-const PW_BLOCKSIZE: usize = 128;
-
 /// Sum of `values` in numpy's pairwise order (bit-identical to `np.sum` of a contiguous
-/// `float64` array).
-///
-/// numpy sums fewer than 8 values left to right; up to 128 values with 8 interleaved
-/// accumulators combined as `((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))` plus a left-to-right tail;
-/// longer inputs are split at `n/2` rounded down to a multiple of 8 and summed recursively.
-/// The reduction starts from the identity `0.0`, so the sum of negative zeros is `+0.0`.
-// NOTE(merge): `cl_core::numerics::pairwise_sum` implements the same algorithm; this private
-// copy exists because counting landed first. Reconcile by delegating to it.
+/// `float64` array); see [`numerics::pairwise_sum`](crate::numerics::pairwise_sum).
+#[inline]
 pub(crate) fn pairwise_sum(values: &[f64]) -> f64 {
-    0.0 + pairwise_inner(values)
-}
-
-fn pairwise_inner(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        let mut res = -0.0;
-        for &v in a {
-            res += v;
-        }
-        res
-    } else if n <= PW_BLOCKSIZE {
-        let mut r = [a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]];
-        let whole = n - n % 8;
-        let mut i = 8;
-        while i < whole {
-            for (j, acc) in r.iter_mut().enumerate() {
-                *acc += a[i + j];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &v in &a[whole..] {
-            res += v;
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise_inner(&a[..n2]) + pairwise_inner(&a[n2..])
-    }
+    crate::numerics::pairwise_sum(values)
 }
 
 /// Pairwise sum of an iterator (collects first; numpy's order needs random access).
@@ -467,7 +429,7 @@ mod tests {
     use ndarray::array;
 
     #[test]
-    fn pairwise_matches_simple_cases() {
+    fn pairwise_sum_simple_cases() {
         assert_eq!(pairwise_sum(&[]), 0.0);
         assert_eq!(pairwise_sum(&[-0.0]).to_bits(), 0.0f64.to_bits());
         let v: Vec<f64> = (0..1000).map(|i| f64::from(i) * 0.5).collect();

@@ -131,10 +131,10 @@ fn scenario<T: Real>(c: &Case, p: ArrayView2<'_, T>) {
 
     let t = count::get_confident_thresholds(&labels, &probs).unwrap();
     let want_t = c.output("thresholds").vec_f64();
-    assert_eq!(t.to_vec(), want_t, "{name}: thresholds (bit-exact)");
+    assert_eq!(t, want_t, "{name}: thresholds (bit-exact)");
     if c.has("outputs", "thresholds_f32") {
         assert_all_close(
-            t.as_slice().unwrap(),
+            &t,
             &c.output("thresholds_f32").vec_f64(),
             REL_F32_THRESHOLDS,
             name,
@@ -149,11 +149,7 @@ fn scenario<T: Real>(c: &Case, p: ArrayView2<'_, T>) {
             .return_indices_of_off_diagonals(true),
     )
     .unwrap();
-    assert_eq!(
-        raw.matrix,
-        c.output("cj_raw").array2_i64(),
-        "{name}: cj_raw"
-    );
+    assert_eq!(raw.joint, c.output("cj_raw").array2_i64(), "{name}: cj_raw");
     let want_off = c.output("off_diagonal").vec_usize();
     assert_eq!(
         raw.off_diagonal_indices.as_deref(),
@@ -164,7 +160,7 @@ fn scenario<T: Real>(c: &Case, p: ArrayView2<'_, T>) {
     let cj =
         count::compute_confident_joint(&labels, &probs, &ConfidentJointOptions::default()).unwrap();
     let want_cj = c.output("cj").array2_i64();
-    assert_eq!(cj.matrix, want_cj, "{name}: calibrated cj");
+    assert_eq!(cj.joint, want_cj, "{name}: calibrated cj");
     assert_eq!(cj.off_diagonal_indices, None);
 
     let joint = count::estimate_joint(&labels, &probs, None).unwrap();
@@ -189,7 +185,7 @@ fn scenario<T: Real>(c: &Case, p: ArrayView2<'_, T>) {
         "nli_custom_raw",
         &labels,
         &probs,
-        &EstimationMethod::OffDiagonalCustom(raw.matrix.clone()),
+        &EstimationMethod::OffDiagonalCustom(raw.joint.clone()),
     );
 
     let mask = count::reduce_issues_mask(&labels, &probs).unwrap();
@@ -199,7 +195,7 @@ fn scenario<T: Real>(c: &Case, p: ArrayView2<'_, T>) {
         "{name}: reduce mask"
     );
 
-    check_latent_outputs(c, cj.matrix.view(), &labels);
+    check_latent_outputs(c, cj.joint.view(), &labels);
 
     let pyn = count::estimate_py_and_noise_matrices_from_probabilities(
         &labels,
@@ -221,7 +217,7 @@ fn scenario<T: Real>(c: &Case, p: ArrayView2<'_, T>) {
         "{name}"
     );
 
-    check_accumulators(name, &labels, p, &want_t, &raw.matrix, &want_off, &want_cj);
+    check_accumulators(name, &labels, p, &want_t, &raw.joint, &want_off, &want_cj);
 }
 
 /// Streaming path: odd chunk sizes, merged out of order, must reproduce the in-memory
@@ -259,20 +255,20 @@ fn check_accumulators<T: Real>(
     for part in tparts.into_iter().rev() {
         ta = ta.merge(part).unwrap();
     }
-    assert_all_close(ta.finish().as_slice().unwrap(), want_t, 1e-12, name);
+    assert_all_close(&ta.finish(), want_t, 1e-12, name);
     let mut ja = ConfidentJointAccumulator::new(want_t, true).unwrap();
     for part in jparts.into_iter().rev() {
         ja = ja.merge(part).unwrap();
     }
     let both = ja.clone().finish(false).unwrap();
-    assert_eq!(&both.matrix, want_raw, "{name}: accumulated raw cj");
+    assert_eq!(&both.joint, want_raw, "{name}: accumulated raw cj");
     assert_eq!(
         both.off_diagonal_indices.as_deref(),
         Some(want_off),
         "{name}"
     );
     assert_eq!(
-        &ja.finish(true).unwrap().matrix,
+        &ja.finish(true).unwrap().joint,
         want_cj,
         "{name}: accumulated cj"
     );
@@ -306,7 +302,7 @@ fn run_confident_joint(c: &Case) {
         return;
     }
     let got = got.unwrap();
-    assert_eq!(got.matrix, c.output("cj").array2_i64(), "{name}");
+    assert_eq!(got.joint, c.output("cj").array2_i64(), "{name}");
     if c.param("return_indices").bool() {
         assert_eq!(
             got.off_diagonal_indices,
@@ -477,8 +473,8 @@ fn results_do_not_depend_on_thread_count() {
         .collect();
     assert_eq!(results[0], results[1]);
     assert_eq!(results[0], results[2]);
-    assert_eq!(results[0].0.to_vec(), c.output("thresholds").vec_f64());
-    assert_eq!(results[0].1.matrix, c.output("cj").array2_i64());
+    assert_eq!(results[0].0, c.output("thresholds").vec_f64());
+    assert_eq!(results[0].1.joint, c.output("cj").array2_i64());
     assert_eq!(results[0].2, c.output("nli_off_diagonal").usize());
 }
 

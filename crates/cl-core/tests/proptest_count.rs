@@ -50,7 +50,7 @@ proptest! {
         let labels = Labels::from_usize(&y, p.ncols()).unwrap();
         let cj = count::compute_confident_joint(&labels, &probs, &ConfidentJointOptions::default())
             .unwrap()
-            .matrix;
+            .joint;
         prop_assert_eq!(cj.sum(), y.len() as i64);
         for (row, &n) in cj.rows().into_iter().zip(labels.class_counts()) {
             prop_assert_eq!(row.sum(), n as i64);
@@ -62,7 +62,7 @@ proptest! {
             &ConfidentJointOptions::default().calibrate(false),
         )
         .unwrap()
-        .matrix;
+        .joint;
         prop_assert!(raw.diag().iter().all(|&d| d >= 1));
         prop_assert!(raw.sum() <= y.len() as i64 + p.ncols() as i64);
     }
@@ -91,7 +91,7 @@ proptest! {
         let labels = Labels::from_usize(&y, p.ncols()).unwrap();
         let cj = count::compute_confident_joint(&labels, &probs, &ConfidentJointOptions::default())
             .unwrap()
-            .matrix;
+            .joint;
         let est = count::estimate_latent(cj.view(), &labels, method, converge).unwrap();
         prop_assert!((est.py.sum() - 1.0).abs() < 1e-12);
         prop_assert!(est.py.iter().all(|&v| v > 0.0));
@@ -130,7 +130,7 @@ proptest! {
         let mut tparts = Vec::new();
         let mut jparts = Vec::new();
         let mut single_t = ThresholdAccumulator::new(k);
-        let mut single_j = ConfidentJointAccumulator::new(t.as_slice().unwrap(), true).unwrap();
+        let mut single_j = ConfidentJointAccumulator::new(&t, true).unwrap();
         for lo in (0..n).step_by(chunk) {
             let hi = (lo + chunk).min(n);
             let ly = Labels::from_usize(&y[lo..hi], k).unwrap();
@@ -143,7 +143,7 @@ proptest! {
             let mut ta = ThresholdAccumulator::new(k);
             ta.update(&ly, &lp).unwrap();
             tparts.push(ta);
-            let mut ja = ConfidentJointAccumulator::new(t.as_slice().unwrap(), true)
+            let mut ja = ConfidentJointAccumulator::new(&t, true)
                 .unwrap()
                 .starting_at(lo);
             ja.update(&ly, &lp).unwrap();
@@ -157,7 +157,7 @@ proptest! {
         for part in tparts {
             ta = ta.merge(part).unwrap();
         }
-        let mut ja = ConfidentJointAccumulator::new(t.as_slice().unwrap(), true).unwrap();
+        let mut ja = ConfidentJointAccumulator::new(&t, true).unwrap();
         for part in jparts {
             ja = ja.merge(part).unwrap();
         }
@@ -168,15 +168,15 @@ proptest! {
         let acc = if single { single_j } else { ja };
         prop_assert_eq!(acc.num_rows(), n);
         prop_assert_eq!(&acc.clone().finish(false).unwrap(), &want);
-        prop_assert_eq!(acc.finish(true).unwrap().matrix, want_cal.matrix);
+        prop_assert_eq!(acc.finish(true).unwrap().joint, want_cal.joint);
 
         // f32 input through the accumulator gives the same as f32 in memory.
         let probs32 = PredProbs::new(p32.view()).unwrap();
         let t32 = count::get_confident_thresholds(&labels, &probs32).unwrap();
-        let mut ja32 = ConfidentJointAccumulator::new(t32.as_slice().unwrap(), false).unwrap();
+        let mut ja32 = ConfidentJointAccumulator::new(&t32, false).unwrap();
         ja32.update(&labels, &probs32).unwrap();
         let mem32 = count::compute_confident_joint(&labels, &probs32, &ConfidentJointOptions::default()).unwrap();
-        prop_assert_eq!(ja32.finish(true).unwrap().matrix, mem32.matrix);
+        prop_assert_eq!(ja32.finish(true).unwrap().joint, mem32.joint);
     }
 
     #[test]

@@ -206,7 +206,7 @@ pub fn estimate_py_and_noise_matrices_from_probabilities<T: Real>(
     check_pair(labels, pred_probs)?;
     let mut cj_opts = ConfidentJointOptions::default().calibrate(options.calibrate);
     cj_opts.thresholds.clone_from(&options.thresholds);
-    let cj = compute_confident_joint(labels, pred_probs, &cj_opts)?.matrix;
+    let cj = compute_confident_joint(labels, pred_probs, &cj_opts)?.joint;
     let est = estimate_latent(
         cj.view(),
         labels,

@@ -142,7 +142,7 @@ pub fn num_label_issues<T: Real>(
             let t = resolve_thresholds(labels, pred_probs, None)?;
             let cj = confident_joint_in_memory(labels, pred_probs.view(), &t, false)?
                 .finish(true)?
-                .matrix;
+                .joint;
             issues_from_confident_joint(cj.view(), labels)
         }
         EstimationMethod::OffDiagonalCustom(cj) => {

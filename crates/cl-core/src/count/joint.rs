@@ -73,7 +73,7 @@ impl ConfidentJointOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfidentJoint {
     /// K×K counts, rows = given label, columns = guessed true label.
-    pub matrix: Array2<i64>,
+    pub joint: Array2<i64>,
     /// Ascending indices of the examples counted off the diagonal (guess ≠ given label),
     /// independent of calibration. `None` unless requested.
     pub off_diagonal_indices: Option<Vec<usize>>,
@@ -106,7 +106,7 @@ pub struct ConfidentJoint {
 /// let mut second = ConfidentJointAccumulator::new(&t, true)?.starting_at(2);
 /// second.update(&lb, &pb)?;
 /// let cj = first.merge(second)?.finish(false)?;
-/// assert_eq!(cj.matrix, array![[1, 1], [1, 1]]); // diagonal floored at 1
+/// assert_eq!(cj.joint, array![[1, 1], [1, 1]]); // diagonal floored at 1
 /// assert_eq!(cj.off_diagonal_indices, Some(vec![1, 2]));
 /// # Ok::<(), cl_core::CoreError>(())
 /// ```
@@ -263,7 +263,7 @@ impl ConfidentJointAccumulator {
             m = calibrate_with_counts(m.view(), &self.class_counts)?;
         }
         Ok(ConfidentJoint {
-            matrix: m,
+            joint: m,
             off_diagonal_indices: self.off_diagonal,
         })
     }
@@ -342,7 +342,7 @@ pub(crate) fn resolve_thresholds<T: Real>(
             }
             Ok(t.to_vec())
         }
-        None => Ok(exact_thresholds(labels, pred_probs.view()).to_vec()),
+        None => Ok(exact_thresholds(labels, pred_probs.view())),
     }
 }
 
@@ -374,10 +374,10 @@ pub(crate) fn resolve_thresholds<T: Real>(
 ///     &probs,
 ///     &ConfidentJointOptions::default().calibrate(false).return_indices_of_off_diagonals(true),
 /// )?;
-/// assert_eq!(raw.matrix, array![[1, 0, 0], [0, 6, 1], [0, 0, 1]]);
+/// assert_eq!(raw.joint, array![[1, 0, 0], [0, 6, 1], [0, 0, 1]]);
 /// assert_eq!(raw.off_diagonal_indices, Some(vec![2]));
 /// let calibrated = compute_confident_joint(&labels, &probs, &Default::default())?;
-/// assert_eq!(calibrated.matrix, array![[2, 0, 0], [0, 6, 1], [0, 0, 1]]);
+/// assert_eq!(calibrated.joint, array![[2, 0, 0], [0, 6, 1], [0, 0, 1]]);
 /// # Ok::<(), cl_core::CoreError>(())
 /// ```
 pub fn compute_confident_joint<T: Real>(
@@ -476,7 +476,7 @@ pub fn estimate_joint<T: Real>(
     let cj = match confident_joint {
         Some(cj) => calibrate_confident_joint(cj, labels)?,
         None => {
-            compute_confident_joint(labels, pred_probs, &ConfidentJointOptions::default())?.matrix
+            compute_confident_joint(labels, pred_probs, &ConfidentJointOptions::default())?.joint
         }
     };
     Ok(joint_from_confident_joint(cj.view()))

@@ -69,7 +69,7 @@
 //! let t = get_confident_thresholds(&labels, &probs)?;
 //! assert_eq!(t[1], 2.0);
 //! let cj = compute_confident_joint(&labels, &probs, &ConfidentJointOptions::default())?;
-//! assert_eq!(cj.matrix, array![[2, 0, 0], [0, 0, 0], [0, 0, 3]]);
+//! assert_eq!(cj.joint, array![[2, 0, 0], [0, 0, 0], [0, 0, 3]]);
 //! # Ok::<(), cl_core::CoreError>(())
 //! ```
 

@@ -1,6 +1,6 @@
 //! Per-class confident thresholds: in memory (numpy-exact) and as a mergeable accumulator.
 
-use ndarray::{Array1, ArrayView2};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use crate::constants::{BIG_VALUE, CONFIDENT_THRESHOLDS_LOWER_BOUND};
@@ -29,22 +29,19 @@ use super::check_pair;
 /// let p = array![[0.8, 0.2], [0.6, 0.4], [0.3, 0.7]];
 /// let (labels, probs) = validate(&[0_i64, 0, 1], p.view())?;
 /// let t = get_confident_thresholds(&labels, &probs)?;
-/// assert_eq!(t.to_vec(), vec![0.7, 0.7]);
+/// assert_eq!(t, vec![0.7, 0.7]);
 /// # Ok::<(), cl_core::CoreError>(())
 /// ```
 pub fn get_confident_thresholds<T: Real>(
     labels: &Labels<'_>,
     pred_probs: &PredProbs<'_, T>,
-) -> Result<Array1<f64>> {
+) -> Result<Vec<f64>> {
     check_pair(labels, pred_probs)?;
     Ok(exact_thresholds(labels, pred_probs.view()))
 }
 
 /// numpy-exact thresholds: gather `p[labels == k, k]` in index order, pairwise mean.
-pub(crate) fn exact_thresholds<T: Real>(
-    labels: &Labels<'_>,
-    view: ArrayView2<'_, T>,
-) -> Array1<f64> {
+pub(crate) fn exact_thresholds<T: Real>(labels: &Labels<'_>, view: ArrayView2<'_, T>) -> Vec<f64> {
     let k = labels.num_classes();
     let counts = labels.class_counts();
     // Counting sort of row indices by class (stable: index order within a class).
@@ -61,7 +58,7 @@ pub(crate) fn exact_thresholds<T: Real>(
         order[next[l]] = i;
         next[l] += 1;
     }
-    let t: Vec<f64> = (0..k)
+    (0..k)
         .into_par_iter()
         .map(|c| {
             let rows = &order[starts[c]..starts[c + 1]];
@@ -73,8 +70,7 @@ pub(crate) fn exact_thresholds<T: Real>(
             };
             mean.max(CONFIDENT_THRESHOLDS_LOWER_BOUND)
         })
-        .collect();
-    Array1::from(t)
+        .collect()
 }
 
 /// Neumaier-compensated running sum.
@@ -200,7 +196,7 @@ impl ThresholdAccumulator {
     }
 
     /// The thresholds: per-class mean, 2 for classes never seen, clipped below at 2e-6.
-    pub fn finish(&self) -> Array1<f64> {
+    pub fn finish(&self) -> Vec<f64> {
         self.sums
             .iter()
             .zip(&self.counts)
