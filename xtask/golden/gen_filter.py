@@ -5,7 +5,10 @@ import warnings
 import numpy as np
 from cleanlab import count, filter as clf
 
-from golden_common import Writer
+from golden_common import Writer, force_stable_argsort
+
+# Tie order of calibration rounding: stable, as documented in the Rust port.
+force_stable_argsort()
 
 warnings.filterwarnings("ignore")
 w = Writer("filter")

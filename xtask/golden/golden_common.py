@@ -87,3 +87,21 @@ class Writer:
 
     def done(self):
         print(f"{os.path.basename(self.dir)}: {self.count} cases")
+
+
+_ORIG_ARGSORT = np.argsort
+
+
+def force_stable_argsort():
+    """Make `np.argsort` stable for the rest of the run.
+
+    cleanlab uses numpy's default quicksort argsort, whose tie order depends on the CPU
+    (SIMD sorting). The Rust port documents ascending-index tie order, i.e. a stable sort;
+    generators whose outputs pass through ties (rounding of calibrated joints) call this so
+    the fixtures hold that order.
+    """
+
+    def stable(a, axis=-1, kind=None, order=None, **kw):
+        return _ORIG_ARGSORT(a, axis=axis, kind="stable", order=order, **kw)
+
+    np.argsort = stable

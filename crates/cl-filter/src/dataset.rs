@@ -65,7 +65,10 @@ impl DatasetJoint {
     /// Uses a given joint (K×K, non-negative) for a dataset of `num_examples` examples.
     pub fn from_joint(joint: ArrayView2<'_, f64>, num_examples: usize) -> Result<Self> {
         check_square(joint.dim(), "joint")?;
-        if let Some(((r, c), &v)) = joint.indexed_iter().find(|(_, v)| !v.is_finite() || **v < 0.0) {
+        if let Some(((r, c), &v)) = joint
+            .indexed_iter()
+            .find(|(_, v)| !v.is_finite() || **v < 0.0)
+        {
             return Err(CoreError::OutOfRange {
                 what: "joint",
                 row: r,
@@ -99,7 +102,8 @@ impl DatasetJoint {
             .into());
         }
         let total: i64 = confident_joint.sum();
-        let joint = confident_joint.mapv(|v| v as f64 / (total as f64).max(cl_core::constants::TINY_VALUE));
+        let joint =
+            confident_joint.mapv(|v| v as f64 / (total as f64).max(cl_core::constants::TINY_VALUE));
         Ok(Self {
             joint,
             num_examples: usize::try_from(total).unwrap_or(0),
@@ -270,7 +274,7 @@ fn with_thousands(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -288,7 +292,10 @@ impl fmt::Display for HealthSummary {
                 .unwrap_or_else(|| c.to_string())
         };
         let l1 = "  Generating a Cleanlab Dataset Health Summary";
-        let l2 = format!("   for your dataset with {} examples and {k} classes.", with_thousands(self.num_examples as i64));
+        let l2 = format!(
+            "   for your dataset with {} examples and {k} classes.",
+            with_thousands(self.num_examples as i64)
+        );
         let l3 = "  Note, Cleanlab is not a medical doctor... yet.";
         let width = l1.len().max(l2.len()).max(l3.len()) + 2;
         writeln!(f, "{}", "-".repeat(width + 2))?;
@@ -301,8 +308,13 @@ impl fmt::Display for HealthSummary {
         writeln!(
             f,
             "{:>12} {:>12} {:>13} {:>21} {:>12} {:>20} {:>20}",
-            "Class Name", "Class Index", "Label Issues", "Inverse Label Issues", "Label Noise",
-            "Inverse Label Noise", "Label Quality Score"
+            "Class Name",
+            "Class Index",
+            "Label Issues",
+            "Inverse Label Issues",
+            "Label Noise",
+            "Inverse Label Noise",
+            "Label Quality Score"
         )?;
         for r in &self.classes_by_label_quality {
             writeln!(
@@ -317,13 +329,18 @@ impl fmt::Display for HealthSummary {
                 r.label_quality_score
             )?;
         }
-        let title = "Class Overlap. In some cases, you may want to merge classes in the top rows (below)";
+        let title =
+            "Class Overlap. In some cases, you may want to merge classes in the top rows (below)";
         writeln!(f, "\n{title}\n{}\n", "-".repeat(title.len()))?;
         writeln!(
             f,
             "{:>14} {:>14} {:>14} {:>14} {:>25} {:>18}",
-            "Class Name A", "Class Name B", "Class Index A", "Class Index B",
-            "Num Overlapping Examples", "Joint Probability"
+            "Class Name A",
+            "Class Name B",
+            "Class Index A",
+            "Class Index B",
+            "Num Overlapping Examples",
+            "Joint Probability"
         )?;
         for r in &self.overlapping_classes {
             writeln!(

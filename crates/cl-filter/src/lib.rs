@@ -31,8 +31,11 @@
 //!
 //! * Ties: cleanlab selects and orders by numpy's quicksort, whose tie order depends on the
 //!   CPU. Here selection and ordering are stable: among equal keys, lower indices come first.
-//! * `num_to_remove_per_class` for a class whose estimated noise is zero but whose target
-//!   is positive: cleanlab divides by zero and continues with NaN; here that is an error.
+//! * `num_to_remove_per_class` for a class whose estimated noise is zero: cleanlab divides
+//!   by zero and carries NaN on; here that class's row of the prune-count matrix gets no
+//!   off-diagonal counts (the flagged sets agreed with cleanlab's on every fixture).
+//! * Calibration rounding ties (see `cl_core::util::round_preserving_sum`) are broken
+//!   stably; the fixtures are generated with numpy's argsort forced stable.
 //! * Warnings that cleanlab prints (ignored `frac_noise`, classes too small to prune) are
 //!   not printed; the options they concern have no effect, as in cleanlab.
 //! * `n_jobs`: work runs on rayon's current pool; results never depend on its size.
@@ -243,8 +246,16 @@ fn check_inputs<T: Real>(labels: &Labels<'_>, probs: &PredProbs<'_, T>) -> Resul
     if labels.len() != probs.num_rows() || labels.num_classes() != probs.num_classes() {
         return Err(CoreError::Shape {
             what: "labels and pred_probs",
-            expected: format!("{} labels over {} classes", probs.num_rows(), probs.num_classes()),
-            found: format!("{} labels over {} classes", labels.len(), labels.num_classes()),
+            expected: format!(
+                "{} labels over {} classes",
+                probs.num_rows(),
+                probs.num_classes()
+            ),
+            found: format!(
+                "{} labels over {} classes",
+                labels.len(),
+                labels.num_classes()
+            ),
         }
         .into());
     }
@@ -308,7 +319,10 @@ fn prune<T: Real>(
                 }
                 let mut keys: Vec<(f64, usize)> =
                     idx.iter().map(|&i| (p[[i, c]].to_f64x(), i)).collect();
-                smallest_m(&mut keys, num2prune as usize).iter().map(|x| x.1).collect()
+                smallest_m(&mut keys, num2prune as usize)
+                    .iter()
+                    .map(|x| x.1)
+                    .collect()
             };
             let mut noise_rate_flags = || -> Vec<usize> {
                 let mut out = Vec::new();
@@ -318,11 +332,9 @@ fn prune<T: Real>(
                         continue;
                     }
                     keys.clear();
-                    // Largest margin first = smallest negated margin.
-                    keys.extend(
-                        idx.iter()
-                            .map(|&i| (-(p[[i, j]].to_f64x() - p[[i, c]].to_f64x()), i)),
-                    );
+                    // Largest margin first = smallest negated margin. The margin is
+                    // computed in the element type, as numpy does.
+                    keys.extend(idx.iter().map(|&i| (-(p[[i, j]] - p[[i, c]]).to_f64x(), i)));
                     out.extend(smallest_m(&mut keys, m as usize).iter().map(|x| x.1));
                 }
                 out.sort_unstable();
@@ -335,7 +347,9 @@ fn prune<T: Real>(
                 _ => {
                     let a = by_class_flags();
                     let b = noise_rate_flags();
-                    a.into_iter().filter(|i| b.binary_search(i).is_ok()).collect()
+                    a.into_iter()
+                        .filter(|i| b.binary_search(i).is_ok())
+                        .collect()
                 }
             }
         })
@@ -347,18 +361,6 @@ fn prune<T: Real>(
         }
     }
     mask
-}
-
-/// Whether the model agrees with the given label once the given label's probability is
-/// raised by 1e-6 (cleanlab's `_reduce_issues`): such examples are never flagged.
-fn agrees_with_label<T: Real>(probs: &PredProbs<'_, T>, labels: &Labels<'_>, i: usize) -> bool {
-    let y = labels.as_slice()[i];
-    let row = probs.view().row(i);
-    let pred = cl_core::numerics::argmax(row.iter().enumerate().map(|(k, &v)| {
-        let v = v.to_f64x();
-        if k == y { v + cl_core::constants::FLOATING_POINT_COMPARISON } else { v }
-    }));
-    pred == Some(y)
 }
 
 /// Predicted class (first argmax) of each row.
@@ -392,8 +394,11 @@ pub fn find_label_issues<T: Real>(
         } else {
             ScoreMethod::NormalizedMargin
         };
-        let scores =
-            cl_rank::get_label_quality_scores(labels, pred_probs, &LabelQualityOptions::new(method))?;
+        let scores = cl_rank::get_label_quality_scores(
+            labels,
+            pred_probs,
+            &LabelQualityOptions::new(method),
+        )?;
         let num = cl_core::count::num_label_issues(
             labels,
             pred_probs,
@@ -444,8 +449,10 @@ pub fn find_label_issues<T: Real>(
             )
         }
     };
+    let view = pred_probs.view();
+    let y = labels.as_slice();
     mask.par_iter_mut().enumerate().for_each(|(i, m)| {
-        if *m && agrees_with_label(pred_probs, labels, i) {
+        if *m && cl_core::count::agrees_with_label(view.row(i), y[i]) {
             *m = false;
         }
     });
@@ -457,7 +464,8 @@ fn estimated_confident_joint<T: Real>(
     labels: &Labels<'_>,
     pred_probs: &PredProbs<'_, T>,
 ) -> Result<(Array2<i64>, Vec<usize>)> {
-    let opts = cl_core::count::ConfidentJointOptions::default().return_indices_of_off_diagonals(true);
+    let opts =
+        cl_core::count::ConfidentJointOptions::default().return_indices_of_off_diagonals(true);
     let cj = cl_core::count::compute_confident_joint(labels, pred_probs, &opts)?;
     Ok((cj.joint, cj.off_diagonal_indices.unwrap_or_default()))
 }
@@ -471,7 +479,9 @@ pub fn find_label_issues_ranked<T: Real>(
     rank_by: &LabelQualityOptions,
 ) -> Result<Vec<usize>> {
     let mask = find_label_issues(labels, pred_probs, options)?;
-    Ok(cl_rank::order_label_issues(&mask, labels, pred_probs, rank_by)?)
+    Ok(cl_rank::order_label_issues(
+        &mask, labels, pred_probs, rank_by,
+    )?)
 }
 
 /// `argmax(pred_probs[i]) != labels[i]` (cleanlab's `find_predicted_neq_given`).

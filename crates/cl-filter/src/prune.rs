@@ -1,6 +1,5 @@
 //! Prune-count matrices: how many examples to flag per (true class, given class) cell.
 
-use cl_core::CoreError;
 use ndarray::{Array2, ArrayView2};
 
 use crate::Result;
@@ -20,7 +19,11 @@ pub fn keep_at_least_n_per_class(
         let diag = out[[c, c]];
         let raised = diag.max(n as f64);
         let increase = raised - diag;
-        let nonzero = prune_count_matrix.column(c).iter().filter(|&&v| v != 0).count();
+        let nonzero = prune_count_matrix
+            .column(c)
+            .iter()
+            .filter(|&&v| v != 0)
+            .count();
         let subtract = increase / (nonzero.saturating_sub(1).max(1)) as f64;
         for r in 0..k {
             let v = out[[r, c]] - subtract;
@@ -33,7 +36,10 @@ pub fn keep_at_least_n_per_class(
 
 /// Multiplies the off-diagonal counts by `frac_noise`, moves the removed mass of each
 /// column onto its diagonal, and truncates toward zero (cleanlab's `_reduce_prune_counts`).
-pub fn reduce_prune_counts(prune_count_matrix: ArrayView2<'_, i64>, frac_noise: f64) -> Array2<i64> {
+pub fn reduce_prune_counts(
+    prune_count_matrix: ArrayView2<'_, i64>,
+    frac_noise: f64,
+) -> Array2<i64> {
     reduce_prune_counts_f64(&prune_count_matrix.mapv(|v| v as f64), frac_noise)
 }
 
@@ -70,22 +76,15 @@ pub(crate) fn counts_from_targets(
         let noise: f64 = s.iter().sum::<f64>() - s[i];
         let r = targets[i] as f64;
         for j in 0..k {
-            t[[i, j]] = if r == 0.0 {
+            // cleanlab divides by a zero noise estimate here and carries NaN on; with no
+            // estimated noise there is nothing to distribute, so the row stays zero.
+            t[[i, j]] = if r == 0.0 || noise <= 0.0 {
                 0.0
-            } else if noise > 0.0 {
-                s[j] * r / noise
             } else {
-                return Err(CoreError::InvalidParameter {
-                    name: "num_to_remove_per_class",
-                    reason: format!(
-                        "class {i} has no estimated label noise to remove {} examples from",
-                        targets[i]
-                    ),
-                }
-                .into());
+                s[j] * r / noise
             };
         }
         t[[i, i]] = class_counts[i] as f64 - r;
     }
-    Ok(cl_core::util::round_preserving_row_totals(t.view()))
+    Ok(cl_core::util::round_preserving_row_totals(t.view())?)
 }

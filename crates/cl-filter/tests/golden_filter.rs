@@ -3,19 +3,25 @@
 //! `min_examples_per_class`, a supplied confident joint, `num_to_remove_per_class`, the
 //! argmax-confusion-matrix variant, and the error cases.
 
-use cl_core::input::{Labels, PredProbs};
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 use cl_core::Real;
+use cl_core::input::{Labels, PredProbs};
 use cl_filter::{
-    FilterBy, FilterError, FilterOptions, find_label_issues,
-    find_label_issues_ranked, find_label_issues_using_argmax_confusion_matrix,
-    find_predicted_neq_given,
+    FilterBy, FilterError, FilterOptions, find_label_issues, find_label_issues_ranked,
+    find_label_issues_using_argmax_confusion_matrix, find_predicted_neq_given,
 };
 use cl_golden::{Case, cases_with_prefix};
 use cl_rank::{LabelQualityOptions, ScoreMethod};
 
 fn flagged(mask: &[bool]) -> Vec<usize> {
-    mask.iter().enumerate().filter_map(|(i, &m)| m.then_some(i)).collect()
+    mask.iter()
+        .enumerate()
+        .filter_map(|(i, &m)| m.then_some(i))
+        .collect()
 }
+
+static MISMATCHES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn run_case<T: Real>(case: &Case, probs: &PredProbs<'_, T>, labels: &Labels<'_>) -> usize {
     let outputs = case.json()["outputs"].as_object().unwrap();
@@ -26,18 +32,34 @@ fn run_case<T: Real>(case: &Case, probs: &PredProbs<'_, T>, labels: &Labels<'_>)
         if expected.raw().is_string() {
             // cleanlab raised here (its argmax confusion matrix loses never-predicted
             // classes); we use a K×K matrix and must return a full-length mask.
-            assert!(parts[0] == "argmax_cm", "{}: unexpected error output {key}", case.name);
+            assert!(
+                parts[0] == "argmax_cm",
+                "{}: unexpected error output {key}",
+                case.name
+            );
             let filter: FilterBy = parts[1].parse().unwrap();
-            let mask = find_label_issues_using_argmax_confusion_matrix(labels, probs, parts[2] == "cal", filter)
-                .unwrap();
+            let mask = find_label_issues_using_argmax_confusion_matrix(
+                labels,
+                probs,
+                parts[2] == "cal",
+                filter,
+            )
+            .unwrap();
             assert_eq!(mask.len(), labels.len());
             continue;
         }
         let got: Vec<usize> = match parts.as_slice() {
-            ["predicted_neq_given_fn"] => flagged(&find_predicted_neq_given(labels, probs).unwrap()),
+            ["predicted_neq_given_fn"] => {
+                flagged(&find_predicted_neq_given(labels, probs).unwrap())
+            }
             ["argmax_cm", f, cal] => flagged(
-                &find_label_issues_using_argmax_confusion_matrix(labels, probs, *cal == "cal", f.parse().unwrap())
-                    .unwrap(),
+                &find_label_issues_using_argmax_confusion_matrix(
+                    labels,
+                    probs,
+                    *cal == "cal",
+                    f.parse().unwrap(),
+                )
+                .unwrap(),
             ),
             ["default", "rank_self_confidence_adj"] => find_label_issues_ranked(
                 labels,
@@ -57,19 +79,33 @@ fn run_case<T: Real>(case: &Case, probs: &PredProbs<'_, T>, labels: &Labels<'_>)
                     } else if let Some(v) = r.strip_prefix("rank_") {
                         rank = Some(v.parse().unwrap());
                     } else if *r == "cj_uncalibrated" {
-                        opts = opts.confident_joint(case.input("confident_joint_uncalibrated").array2_i64());
+                        opts = opts.confident_joint(
+                            case.input("confident_joint_uncalibrated").array2_i64(),
+                        );
                     } else {
                         panic!("{}: unknown key part {r}", case.name);
                     }
                 }
                 match rank {
-                    Some(m) => find_label_issues_ranked(labels, probs, &opts, &LabelQualityOptions::new(m)).unwrap(),
+                    Some(m) => {
+                        find_label_issues_ranked(labels, probs, &opts, &LabelQualityOptions::new(m))
+                            .unwrap()
+                    }
                     None => flagged(&find_label_issues(labels, probs, &opts).unwrap()),
                 }
             }
             [] => unreachable!(),
         };
-        assert_eq!(got, expected.vec_usize(), "{} {key}", case.name);
+        if got != expected.vec_usize() {
+            let e = expected.vec_usize();
+            let extra: Vec<_> = got.iter().filter(|i| !e.contains(i)).collect();
+            let missing: Vec<_> = e.iter().filter(|i| !got.contains(i)).collect();
+            eprintln!(
+                "MISMATCH {} {key}: extra {extra:?} missing {missing:?}",
+                case.name
+            );
+            MISMATCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         checked += 1;
     }
     checked
@@ -89,6 +125,11 @@ fn find_label_issues_matches_cleanlab() {
         };
     }
     assert!(checked > 500, "only {checked} outputs checked");
+    assert_eq!(
+        MISMATCHES.load(std::sync::atomic::Ordering::Relaxed),
+        0,
+        "see MISMATCH lines above"
+    );
 }
 
 #[test]
@@ -98,14 +139,31 @@ fn num_to_remove_per_class_matches_cleanlab() {
         let probs = PredProbs::new(p.view()).unwrap();
         let labels = Labels::new(&case.input("labels").vec_i64(), p.ncols()).unwrap();
         let targets = case.param("targets").vec_usize();
-        for f in [FilterBy::PruneByNoiseRate, FilterBy::PruneByClass, FilterBy::Both] {
-            let opts = FilterOptions::default().filter_by(f).num_to_remove_per_class(targets.clone());
+        for f in [
+            FilterBy::PruneByNoiseRate,
+            FilterBy::PruneByClass,
+            FilterBy::Both,
+        ] {
+            let opts = FilterOptions::default()
+                .filter_by(f)
+                .num_to_remove_per_class(targets.clone());
             let expected = case.output(f.as_str());
             let got = find_label_issues(&labels, &probs, &opts);
             if expected.raw().is_string() {
-                assert!(got.is_err(), "{} {}: cleanlab failed, we returned {got:?}", case.name, f.as_str());
+                assert!(
+                    got.is_err(),
+                    "{} {}: cleanlab failed, we returned {got:?}",
+                    case.name,
+                    f.as_str()
+                );
             } else {
-                assert_eq!(flagged(&got.unwrap()), expected.vec_usize(), "{} {}", case.name, f.as_str());
+                assert_eq!(
+                    flagged(&got.unwrap()),
+                    expected.vec_usize(),
+                    "{} {}",
+                    case.name,
+                    f.as_str()
+                );
             }
         }
     }
@@ -117,16 +175,26 @@ fn single_class_rules_match_cleanlab() {
     let p = case.input("pred_probs").array2_f64();
     let probs = PredProbs::new(p.view()).unwrap();
     let labels = Labels::new(&case.input("labels").vec_i64(), 2).unwrap();
-    assert!(case.expected_error().unwrap().contains("at least 2 classes"));
+    assert!(
+        case.expected_error()
+            .unwrap()
+            .contains("at least 2 classes")
+    );
     assert!(matches!(
         find_label_issues(&labels, &probs, &FilterOptions::default()),
-        Err(FilterError::Core(cl_core::CoreError::TooFewClasses { found: 1, required: 2 }))
+        Err(FilterError::Core(cl_core::CoreError::TooFewClasses {
+            found: 1,
+            required: 2
+        }))
     ));
 
     let case = &cases_with_prefix("filter", "single_class_0")[0];
     let labels = Labels::new(&case.input("labels").vec_i64(), 2).unwrap();
     let got = find_label_issues(&labels, &probs, &FilterOptions::default()).unwrap();
-    assert_eq!(flagged(&got), case.output("prune_by_noise_rate").vec_usize());
+    assert_eq!(
+        flagged(&got),
+        case.output("prune_by_noise_rate").vec_usize()
+    );
 }
 
 #[test]

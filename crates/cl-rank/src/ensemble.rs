@@ -74,7 +74,11 @@ fn member_log_loss<T: Real>(labels: &[usize], probs: &PredProbs<'_, T>) -> f64 {
     let row_sums: Vec<f64> = v
         .rows()
         .into_iter()
-        .map(|r| r.iter().map(|x| x.to_f64x().max(CLIPPING_LOWER_BOUND)).sum())
+        .map(|r| {
+            r.iter()
+                .map(|x| x.to_f64x().max(CLIPPING_LOWER_BOUND))
+                .sum()
+        })
         .collect();
     log_loss(labels, |i, k| {
         v[[i, k]].to_f64x().max(CLIPPING_LOWER_BOUND) / row_sums[i]

@@ -90,7 +90,10 @@ fn score_row(method: ScoreMethod, row: &[f64], label: usize) -> f64 {
                 .filter(|&(k, _)| k != label)
                 .map(|(_, &v)| v)
                 .fold(f64::NEG_INFINITY, f64::max);
-            (row[label] - other + 1.0) / 2.0
+            // Same operation order as cleanlab (not `f64::midpoint`, which may round differently).
+            #[allow(clippy::manual_midpoint)]
+            let margin = (row[label] - other + 1.0) / 2.0;
+            margin
         }
         ScoreMethod::ConfidenceWeightedEntropy => {
             let k = row.len() as f64;
@@ -205,7 +208,11 @@ fn check_label_count<T: Real>(labels: &Labels<'_>, probs: &PredProbs<'_, T>) -> 
                 probs.num_rows(),
                 probs.num_classes()
             ),
-            found: format!("{} labels over {} classes", labels.len(), labels.num_classes()),
+            found: format!(
+                "{} labels over {} classes",
+                labels.len(),
+                labels.num_classes()
+            ),
         }
         .into());
     }

@@ -46,14 +46,13 @@ impl EstimationMethod {
 /// Whether the model "agrees" with the given label `y`: the argmax (first on ties) of the
 /// row with `1e-6` added to `p[y]` is `y`.
 #[inline]
-pub(crate) fn agrees_with_label<T: Real>(row: ArrayView1<'_, T>, y: usize) -> bool {
+pub fn agrees_with_label<T: Real>(row: ArrayView1<'_, T>, y: usize) -> bool {
     let mut best = f64::NEG_INFINITY;
     let mut arg = 0usize;
+    let offset = T::from_f64x(FLOATING_POINT_COMPARISON);
     for (k, &p) in row.iter().enumerate() {
-        let mut v = p.to_f64x();
-        if k == y {
-            v += FLOATING_POINT_COMPARISON;
-        }
+        // The offset is added in the element type, as numpy does for float32 arrays.
+        let v = if k == y { p + offset } else { p }.to_f64x();
         if v > best {
             best = v;
             arg = k;
@@ -64,8 +63,8 @@ pub(crate) fn agrees_with_label<T: Real>(row: ArrayView1<'_, T>, y: usize) -> bo
 
 /// cleanlab's `_reduce_issues`: `true` where the model agrees with the given label (argmax
 /// of `p` with 1e-6 added to the given label's entry, first on ties, equals the label), i.e.
-/// where an example must **not** be flagged. Computed in `f64` (for `f32` input cleanlab
-/// adds 1e-6 in `f32`; the two differ only within ~1e-7 of a tie).
+/// where an example must **not** be flagged. The offset is added in the element type
+/// (`f32` input: in `f32`, as numpy does).
 ///
 /// ```
 /// use cl_core::count::reduce_issues_mask;

@@ -82,7 +82,7 @@ pub use estimate::{
     EstimateOptions, LatentEstimates, NoiseEstimates, estimate_latent,
     estimate_py_and_noise_matrices_from_probabilities,
 };
-pub use issues::{EstimationMethod, num_label_issues, reduce_issues_mask};
+pub use issues::{EstimationMethod, agrees_with_label, num_label_issues, reduce_issues_mask};
 pub use joint::{
     ConfidentJoint, ConfidentJointAccumulator, ConfidentJointOptions, calibrate_confident_joint,
     calibrate_confident_joint_from_counts, compute_confident_joint, estimate_joint,
