@@ -22,7 +22,7 @@
 //! let scores = get_label_quality_scores(&labels, &probs, &LabelQualityOptions::default())?;
 //! assert_eq!(scores, vec![0.9, 0.3, 0.8]);
 //!
-//! let opts = LabelQualityOptions { method: ScoreMethod::NormalizedMargin, ..Default::default() };
+//! let opts = LabelQualityOptions::new(ScoreMethod::NormalizedMargin);
 //! let margins = get_label_quality_scores(&labels, &probs, &opts)?;
 //! assert!((margins[1] - 0.3).abs() < 1e-12); // (0.3 - 0.7 + 1) / 2
 //! # Ok::<(), cl_rank::RankError>(())
