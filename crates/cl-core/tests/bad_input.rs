@@ -160,3 +160,25 @@ fn non_contiguous_views_are_validated_without_copy() {
     assert_eq!(pp.num_rows(), 2);
     assert_eq!(pp.view().as_ptr(), p.as_ptr());
 }
+
+#[test]
+fn count_functions_reject_bad_inputs_with_typed_errors() {
+    use cl_core::count::{EstimationMethod, num_label_issues};
+    // Single class: cleanlab's count validation raises "Labels must contain at least 2 classes."
+    let p = probs();
+    let (labels, pp) = validate(&[1_i64, 1, 1], p.view()).unwrap();
+    assert_eq!(
+        num_label_issues(&labels, &pp, &EstimationMethod::OffDiagonal).unwrap_err(),
+        CoreError::TooFewClasses {
+            found: 1,
+            required: 2
+        }
+    );
+    // A confident joint of the wrong shape.
+    let (labels, pp) = validate(&[0_i64, 1, 1], p.view()).unwrap();
+    let bad = ndarray::Array2::<i64>::ones((3, 3));
+    assert!(matches!(
+        num_label_issues(&labels, &pp, &EstimationMethod::OffDiagonalCustom(bad)),
+        Err(CoreError::Shape { .. })
+    ));
+}

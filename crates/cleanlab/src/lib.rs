@@ -8,11 +8,37 @@
 //!
 //! | feature | crate | contents |
 //! |---|---|---|
-//! | `core` (default) | [`cl_core`] | validated inputs, confident-joint counting, latent algebra, numpy-compatible RNG, noise generation |
+//! | `core` (always) | [`cl_core`] | validated inputs, confident-joint counting, latent algebra, numpy-compatible numerics and RNG, noise generation |
+//! | `rank` (default) | `cl_rank` | label quality scores, ordering, ensembles (`cleanlab.rank`) |
+//! | `filter` (default) | `cl_filter` | `find_label_issues` and dataset health (`cleanlab.filter`, `cleanlab.dataset`) |
+//!
+//! ```
+//! # #[cfg(feature = "filter")] {
+//! use cleanlab::core::input::validate;
+//! use cleanlab::filter::{FilterOptions, find_label_issues};
+//! use ndarray::array;
+//!
+//! let p = array![[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.2, 0.8], [0.85, 0.15], [0.3, 0.7]];
+//! let (labels, probs) = validate(&[0_i64, 0, 1, 1, 1, 1], p.view()).unwrap();
+//! let mask = find_label_issues(&labels, &probs, &FilterOptions::default()).unwrap();
+//! assert_eq!(mask, vec![false, false, false, false, true, false]);
+//! # }
+//! ```
 
 /// The shared core: inputs, counting, latent algebra, numerics, RNG, noise generation.
-#[cfg(feature = "core")]
 pub use cl_core as core;
 
-#[cfg(feature = "core")]
 pub use cl_core::{CoreError, Labels, PredProbs};
+
+/// Label quality scores (`cleanlab.rank`).
+#[cfg(feature = "rank")]
+pub use cl_rank as rank;
+
+/// Label issues and dataset health (`cleanlab.filter`, `cleanlab.dataset`).
+#[cfg(feature = "filter")]
+pub use cl_filter as filter;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(all(doctest, feature = "filter"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
