@@ -292,6 +292,9 @@ fn smallest_m(items: &mut [(f64, usize)], m: usize) -> &[(f64, usize)] {
     &items[..m.min(items.len())]
 }
 
+/// Entries of the per-class margin buffer of `prune_by_noise_rate` (bounds its memory).
+const MARGIN_BUFFER_ENTRIES: usize = 1 << 21;
+
 /// Flags of the pruning filters, computed per class in parallel.
 fn prune<T: Real>(
     labels: &Labels<'_>,
@@ -326,16 +329,30 @@ fn prune<T: Real>(
             };
             let mut noise_rate_flags = || -> Vec<usize> {
                 let mut out = Vec::new();
-                for j in (0..k).filter(|&j| j != c) {
-                    let m = prune_counts[[j, c]];
-                    if m <= 0 {
-                        continue;
-                    }
+                let active: Vec<(usize, usize)> = (0..k)
+                    .filter(|&j| j != c && prune_counts[[j, c]] > 0)
+                    .map(|j| (j, prune_counts[[j, c]] as usize))
+                    .collect();
+                // Several target classes at a time: rows are read once per block (row-major
+                // friendly), with the key buffer bounded to ~2M entries (32 MB).
+                let n_c = idx.len();
+                let block = (MARGIN_BUFFER_ENTRIES / n_c).clamp(1, active.len().max(1));
+                for js in active.chunks(block) {
                     keys.clear();
-                    // Largest margin first = smallest negated margin. The margin is
-                    // computed in the element type, as numpy does.
-                    keys.extend(idx.iter().map(|&i| (-(p[[i, j]] - p[[i, c]]).to_f64x(), i)));
-                    out.extend(smallest_m(&mut keys, m as usize).iter().map(|x| x.1));
+                    keys.resize(js.len() * n_c, (0.0, 0));
+                    for (r, &i) in idx.iter().enumerate() {
+                        let row = p.row(i);
+                        let pc = row[c];
+                        for (a, &(j, _)) in js.iter().enumerate() {
+                            // Largest margin first = smallest negated margin. The margin is
+                            // computed in the element type, as numpy does.
+                            keys[a * n_c + r] = (-(row[j] - pc).to_f64x(), i);
+                        }
+                    }
+                    for (a, &(_, m)) in js.iter().enumerate() {
+                        let part = &mut keys[a * n_c..(a + 1) * n_c];
+                        out.extend(smallest_m(part, m).iter().map(|x| x.1));
+                    }
                 }
                 out.sort_unstable();
                 out.dedup();
