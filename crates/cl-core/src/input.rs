@@ -29,6 +29,7 @@
 use std::borrow::Cow;
 
 use ndarray::ArrayView2;
+use rayon::prelude::*;
 
 use crate::constants::FLOATING_POINT_COMPARISON;
 use crate::error::{CoreError, Result};
@@ -58,30 +59,19 @@ impl<'a, T: Real> PredProbs<'a, T> {
                 found: format!("{n}×0"),
             });
         }
-        let low = -FLOATING_POINT_COMPARISON;
-        let high = 1.0 + FLOATING_POINT_COMPARISON;
-        for (row, r) in view.rows().into_iter().enumerate() {
-            for (col, &v) in r.iter().enumerate() {
-                let v = v.to_f64x();
-                if !v.is_finite() {
-                    return Err(CoreError::NonFinite {
-                        what: "pred_probs",
-                        row,
-                        col,
-                        value: v,
-                    });
-                }
-                if v < low || v > high {
-                    return Err(CoreError::OutOfRange {
-                        what: "pred_probs",
-                        row,
-                        col,
-                        value: v,
-                        low: 0.0,
-                        high: 1.0,
-                    });
-                }
-            }
+        // Checked in parallel over fixed row blocks; the first bad value in row-major order
+        // is reported, whatever the thread count.
+        let first_bad = (0..n.div_ceil(VALIDATION_BLOCK_ROWS))
+            .into_par_iter()
+            .map(|b| {
+                let lo = b * VALIDATION_BLOCK_ROWS;
+                let hi = (lo + VALIDATION_BLOCK_ROWS).min(n);
+                (lo..hi).find_map(|row| check_row(view.row(row), row))
+            })
+            .find_first(Option::is_some)
+            .flatten();
+        if let Some(err) = first_bad {
+            return Err(err);
         }
         Ok(Self { view })
     }
@@ -115,6 +105,38 @@ impl<'a, T: Real> PredProbs<'a, T> {
         }
         Ok(())
     }
+}
+
+/// Rows per parallel validation block.
+const VALIDATION_BLOCK_ROWS: usize = 4096;
+
+/// The error for the first non-finite or out-of-range value of a row, if any.
+fn check_row<T: Real>(r: ndarray::ArrayView1<'_, T>, row: usize) -> Option<CoreError> {
+    let low = -FLOATING_POINT_COMPARISON;
+    let high = 1.0 + FLOATING_POINT_COMPARISON;
+    for (col, &v) in r.iter().enumerate() {
+        let v = v.to_f64x();
+        if !(v >= low && v <= high) {
+            return Some(if v.is_finite() {
+                CoreError::OutOfRange {
+                    what: "pred_probs",
+                    row,
+                    col,
+                    value: v,
+                    low: 0.0,
+                    high: 1.0,
+                }
+            } else {
+                CoreError::NonFinite {
+                    what: "pred_probs",
+                    row,
+                    col,
+                    value: v,
+                }
+            });
+        }
+    }
+    None
 }
 
 /// An integer type labels may be given in.
