@@ -45,6 +45,7 @@ pub mod dataset;
 pub mod out_of_core;
 mod prune;
 
+pub use batched::{LabelInspector, NumIssuesMethod, find_label_issues_batched};
 pub use out_of_core::{ChunkSource, InMemorySource, find_label_issues_out_of_core};
 pub use prune::{keep_at_least_n_per_class, reduce_prune_counts};
 
