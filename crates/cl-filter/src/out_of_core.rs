@@ -26,7 +26,7 @@
 //!    thresholds, are **bit-identical** to the in-memory ones (no epsilon argument needed).
 //!    Skipped when the options supply a confident joint for a pruning filter.
 //! 2. **Confident joint** with [`ConfidentJointAccumulator`] (integer counts, so exact), then
-//!    calibration, [`keep_at_least_n_per_class`](crate::keep_at_least_n_per_class) and, if
+//!    calibration, [`keep_at_least_n_per_class`] and, if
 //!    given, `num_to_remove_per_class`: the prune-count matrix `P`, exactly as in memory.
 //!    For `ConfidentLearning` the off-diagonal rows are checked against `_reduce_issues`
 //!    chunk by chunk and kept (this filter then needs no further pass); for the `Low*`

@@ -7,9 +7,7 @@
 use cl_core::Real;
 use cl_core::count::get_confident_thresholds;
 use cl_core::input::{Labels, PredProbs};
-use cl_filter::out_of_core::{
-    ChunkSource, InMemorySource, PairwiseStream, confident_thresholds_exact,
-};
+use cl_filter::out_of_core::{InMemorySource, PairwiseStream, confident_thresholds_exact};
 use cl_filter::{FilterBy, FilterOptions, find_label_issues, find_label_issues_out_of_core};
 use ndarray::{Array2, ArrayView2};
 use proptest::prelude::*;
@@ -155,7 +153,7 @@ fn bad_sources_are_errors() {
 #[cfg(feature = "mmap")]
 #[test]
 fn npy_pair_equals_in_memory() {
-    use cl_filter::out_of_core::{AnyNpySource, NpySource, open_npy};
+    use cl_filter::out_of_core::{AnyNpySource, ChunkSource, NpySource, open_npy};
     let case = cl_golden::cases_with_prefix("filter", "issues_s3_n1000_k10")
         .pop()
         .unwrap();
