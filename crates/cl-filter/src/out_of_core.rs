@@ -43,7 +43,8 @@
 //!    `LowNormalizedMargin` keep the `num_label_issues` lowest scores (no reduction, as in
 //!    cleanlab).
 //!
-//! Four passes in all (two for `PredictedNeqGiven`; three with a supplied confident joint).
+//! Four passes for the pruning and `Low*` filters; three for `ConfidentLearning`; two for
+//! `PredictedNeqGiven` and for pruning with a supplied confident joint.
 //!
 //! # Memory
 //!
