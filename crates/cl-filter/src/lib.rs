@@ -40,9 +40,13 @@
 //!   not printed; the options they concern have no effect, as in cleanlab.
 //! * `n_jobs`: work runs on rayon's current pool; results never depend on its size.
 
+pub mod batched;
 pub mod dataset;
+pub mod out_of_core;
 mod prune;
 
+pub use batched::{LabelInspector, NumIssuesMethod, find_label_issues_batched};
+pub use out_of_core::{ChunkSource, InMemorySource, find_label_issues_out_of_core};
 pub use prune::{keep_at_least_n_per_class, reduce_prune_counts};
 
 use cl_core::{CoreError, Labels, PredProbs, Real};
