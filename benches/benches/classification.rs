@@ -46,11 +46,17 @@ fn bench_dtype<T: Real>(c: &mut Criterion, dtype: &str) {
         group.throughput(Throughput::Bytes((cells * std::mem::size_of::<T>()) as u64));
         // Small samples for the big sizes keep the default run affordable on 2 cores.
         if cells >= 10_000_000 {
-            group.sample_size(10).measurement_time(Duration::from_secs(4));
+            group
+                .sample_size(10)
+                .measurement_time(Duration::from_secs(4));
         } else if cells >= 1_000_000 {
-            group.sample_size(10).measurement_time(Duration::from_secs(2));
+            group
+                .sample_size(10)
+                .measurement_time(Duration::from_secs(2));
         } else {
-            group.sample_size(20).measurement_time(Duration::from_secs(1));
+            group
+                .sample_size(20)
+                .measurement_time(Duration::from_secs(1));
         }
         group.warm_up_time(Duration::from_millis(300));
         for op in ops() {

@@ -136,10 +136,14 @@ impl Op {
             return Ok(Op::RowSums);
         }
         if let Some(f) = s.strip_prefix("find_label_issues:") {
-            return Ok(Op::FindLabelIssues(f.parse().map_err(|e| anyhow::anyhow!("{e}"))?));
+            return Ok(Op::FindLabelIssues(
+                f.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
+            ));
         }
         if let Some(m) = s.strip_prefix("label_quality:") {
-            return Ok(Op::LabelQuality(m.parse().map_err(|e| anyhow::anyhow!("{e}"))?));
+            return Ok(Op::LabelQuality(
+                m.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
+            ));
         }
         bail!("unknown operation {s:?}")
     }

@@ -25,7 +25,9 @@ fn main() -> Result<()> {
     let mut flags = HashMap::new();
     let mut it = args[1..].iter();
     while let Some(k) = it.next() {
-        let key = k.strip_prefix("--").with_context(|| format!("unexpected {k}"))?;
+        let key = k
+            .strip_prefix("--")
+            .with_context(|| format!("unexpected {k}"))?;
         let v = it.next().with_context(|| format!("{k} needs a value"))?;
         flags.insert(key.to_owned(), v.clone());
     }
