@@ -10,6 +10,7 @@
 //!    with `OPENBLAS_CORETYPE`/`OPENBLAS_L2_SIZE` removed from the Python environment only.
 //! 4. Prints a markdown table (also written to `target/bench-results.md`).
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -172,28 +173,7 @@ pub fn bench(args: &[String]) -> Result<()> {
     let data_root = root.join("target/bench-data");
     let script = root.join("xtask/bench/run_cleanlab.py");
 
-    // (size, dtype, ops) plan.
-    let mut plan: Vec<((usize, usize), &'static str, Vec<String>)> = Vec::new();
-    for &(n, k) in &args.sizes {
-        let mut ops = vec!["row_sums".to_owned()];
-        if (n, k) == (100_000, 10) {
-            ops.extend(FILTERS.iter().map(|f| format!("find_label_issues:{f}")));
-            ops.extend(METHODS.iter().map(|m| format!("label_quality:{m}")));
-        } else {
-            ops.push("find_label_issues:prune_by_noise_rate".into());
-            ops.push("label_quality:self_confidence".into());
-        }
-        plan.push(((n, k), "f64", ops));
-        plan.push((
-            (n, k),
-            "f32",
-            vec![
-                "row_sums".into(),
-                "find_label_issues:prune_by_noise_rate".into(),
-            ],
-        ));
-    }
-
+    let plan = make_plan(&args.sizes);
     let mut rows = Vec::new();
     for ((n, k), dtype, ops) in plan {
         let dir = data_root.join(format!("{n}x{k}-{dtype}"));
@@ -261,11 +241,48 @@ pub fn bench(args: &[String]) -> Result<()> {
         }
     }
 
+    let table = render_table(&rows);
+    print!("{table}");
+    std::fs::write(target_results(&root), &table)?;
+    Ok(())
+}
+
+/// (size, dtype, operations) to measure.
+type Plan = Vec<((usize, usize), &'static str, Vec<String>)>;
+
+fn make_plan(sizes: &[(usize, usize)]) -> Plan {
+    // (size, dtype, ops) plan.
+    let mut plan: Plan = Vec::new();
+    for &(n, k) in sizes {
+        let mut ops = vec!["row_sums".to_owned()];
+        if (n, k) == (100_000, 10) {
+            ops.extend(FILTERS.iter().map(|f| format!("find_label_issues:{f}")));
+            ops.extend(METHODS.iter().map(|m| format!("label_quality:{m}")));
+        } else {
+            ops.push("find_label_issues:prune_by_noise_rate".into());
+            ops.push("label_quality:self_confidence".into());
+        }
+        plan.push(((n, k), "f64", ops));
+        plan.push((
+            (n, k),
+            "f32",
+            vec![
+                "row_sums".into(),
+                "find_label_issues:prune_by_noise_rate".into(),
+            ],
+        ));
+    }
+
+    plan
+}
+
+/// The markdown table of all measurements.
+fn render_table(rows: &[Row]) -> String {
     let mut table = String::from(
         "| operation | N | K | dtype | cleanlab | ours | speedup | ours / row-sum pass | peak RSS cleanlab | peak RSS ours | flagged / score sum (cleanlab, ours) |\n\
          |---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n",
     );
-    for r in &rows {
+    for r in rows {
         let base = rows
             .iter()
             .find(|b| b.op == "row_sums" && b.n == r.n && b.k == r.k && b.dtype == r.dtype)
@@ -280,8 +297,9 @@ pub fn bench(args: &[String]) -> Result<()> {
             None => ("–".into(), "–".into(), "–".into(), "–".into()),
         };
         let rel = base.map_or_else(|| "–".into(), |b| format!("{:.1}×", r.ours.median_s / b));
-        table.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        let _ = writeln!(
+            table,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.op,
             r.n,
             r.k,
@@ -293,11 +311,9 @@ pub fn bench(args: &[String]) -> Result<()> {
             their_rss,
             fmt_mb(r.ours.peak_rss_kb),
             checks
-        ));
+        );
     }
-    print!("{table}");
-    std::fs::write(target_results(&root), &table)?;
-    Ok(())
+    table
 }
 
 fn target_results(root: &Path) -> PathBuf {
