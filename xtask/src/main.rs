@@ -5,6 +5,8 @@
 //!   runs every generator `xtask/golden/gen_<group>.py`, and writes the fixtures into
 //!   `fixtures/golden/`. With `--check` it writes into a temporary folder instead and fails
 //!   if anything differs from the committed fixtures.
+//! * `cargo xtask bench [--sizes NxK,...] [--quick]`: side-by-side timings against cleanlab
+//!   2.9.0 (see `bench.rs`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -12,15 +14,19 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod bench;
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    #[allow(clippy::single_match_else)] // more tasks arrive with later issues
     match args.first().map(String::as_str) {
         Some("golden") => golden(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask golden [--check] [--only GROUP]... [--python PYTHON]\n\n\
-                 golden    regenerate the golden fixtures from cleanlab 2.9.0 (--check: compare only)"
+                "usage: cargo xtask golden [--check] [--only GROUP]... [--python PYTHON]\n\
+                 \x20      cargo xtask bench [--sizes NxK,...] [--quick] [--python PYTHON] [--oracle-python PY]\n\n\
+                 golden    regenerate the golden fixtures from cleanlab 2.9.0 (--check: compare only)\n\
+                 bench     time cleanlab-rs against cleanlab 2.9.0 on the same data (markdown table)"
             );
             bail!("unknown or missing task")
         }

@@ -1,0 +1,89 @@
+//! `cl-bench-runner`: the Rust side of `cargo xtask bench`.
+//!
+//! * `cl-bench-runner gen --n N --k K --dtype f32|f64 [--seed S] --out DIR` writes
+//!   `DIR/pred_probs.npy` and `DIR/labels.npy` (int64) from [`cl_benches::generate`].
+//! * `cl-bench-runner run --op OP --data DIR --dtype f32|f64 [--reps R]` loads them, runs
+//!   the operation `R` times in this process and prints one JSON line with the wall times
+//!   (seconds), a checksum of the result and the peak RSS of the process (`VmHWM`, kB).
+//!   Run one process per measurement so that the peak RSS belongs to that operation.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use cl_benches::{DEFAULT_SEED, Op, generate};
+use cl_core::Real;
+use ndarray::{Array1, Array2};
+use ndarray_npy::{ReadableElement, WritableElement, read_npy, write_npy};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else {
+        bail!("usage: cl-bench-runner gen|run ...");
+    };
+    let mut flags = HashMap::new();
+    let mut it = args[1..].iter();
+    while let Some(k) = it.next() {
+        let key = k
+            .strip_prefix("--")
+            .with_context(|| format!("unexpected {k}"))?;
+        let v = it.next().with_context(|| format!("{k} needs a value"))?;
+        flags.insert(key.to_owned(), v.clone());
+    }
+    let get = |k: &str| flags.get(k).with_context(|| format!("missing --{k}"));
+    let dtype = get("dtype")?.as_str();
+    match (cmd.as_str(), dtype) {
+        ("gen", "f64") => gen_cmd::<f64>(&flags),
+        ("gen", "f32") => gen_cmd::<f32>(&flags),
+        ("run", "f64") => run_cmd::<f64>(&flags),
+        ("run", "f32") => run_cmd::<f32>(&flags),
+        _ => bail!("unknown command {cmd} or dtype {dtype}"),
+    }
+}
+
+fn gen_cmd<T: Real + WritableElement>(flags: &HashMap<String, String>) -> Result<()> {
+    let n: usize = flags.get("n").context("missing --n")?.parse()?;
+    let k: usize = flags.get("k").context("missing --k")?.parse()?;
+    let seed: u64 = flags.get("seed").map_or(Ok(DEFAULT_SEED), |s| s.parse())?;
+    let out = PathBuf::from(flags.get("out").context("missing --out")?);
+    std::fs::create_dir_all(&out)?;
+    let data = generate::<T>(n, k, seed)?;
+    write_npy(out.join("pred_probs.npy"), &data.pred_probs)?;
+    write_npy(out.join("labels.npy"), &Array1::from(data.labels))?;
+    Ok(())
+}
+
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn run_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result<()> {
+    let op = Op::parse(flags.get("op").context("missing --op")?)?;
+    let dir = Path::new(flags.get("data").context("missing --data")?);
+    let reps: usize = flags.get("reps").map_or(Ok(3), |s| s.parse())?;
+    let probs: Array2<T> = read_npy(dir.join("pred_probs.npy"))
+        .with_context(|| format!("reading {}", dir.join("pred_probs.npy").display()))?;
+    let labels: Array1<i64> = read_npy(dir.join("labels.npy"))?;
+    let labels = labels.to_vec();
+    let mut times = Vec::with_capacity(reps);
+    let mut checksum = 0.0;
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        checksum = std::hint::black_box(op.run(&labels, probs.view())?);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let times: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
+    println!(
+        "{{\"op\": \"{}\", \"times_s\": [{}], \"checksum\": {checksum}, \"peak_rss_kb\": {}, \"threads\": {}}}",
+        op.name(),
+        times.join(", "),
+        peak_rss_kb().unwrap_or(0),
+        rayon::current_num_threads()
+    );
+    Ok(())
+}

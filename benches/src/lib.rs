@@ -1,0 +1,181 @@
+//! # cl-benches
+//!
+//! Shared pieces of the cleanlab-rs benchmarks:
+//!
+//! * [`generate`]: seeded, deterministic synthetic classification data (given labels with
+//!   20 % label noise and softmax `pred_probs`), identical for every thread count. The
+//!   criterion benches use it in memory; `cargo xtask bench` writes it to `.npy` files
+//!   (via the `cl-bench-runner` binary) so that Python cleanlab reads the same bytes.
+//! * [`Op`]: the measured operations and [`Op::run`], which validates the inputs and runs
+//!   the operation exactly as a user would call it.
+
+use anyhow::{Result, bail};
+use cl_core::Real;
+use cl_filter::{FilterBy, FilterOptions};
+use cl_rank::{LabelQualityOptions, ScoreMethod};
+use ndarray::{Array2, ArrayView2, Axis};
+use rayon::prelude::*;
+
+/// Seed used by the benches and `cargo xtask bench` unless told otherwise.
+pub const DEFAULT_SEED: u64 = 20_261_128;
+
+/// Fraction of examples whose given label is flipped to another class.
+pub const LABEL_NOISE: f64 = 0.2;
+
+/// A synthetic data set: given labels and predicted probabilities (N×K, row-major).
+#[derive(Debug, Clone)]
+pub struct Dataset<T> {
+    /// Given labels in `0..K`.
+    pub labels: Vec<i64>,
+    /// Predicted probabilities; every row sums to 1 (up to rounding in `T`).
+    pub pred_probs: Array2<T>,
+}
+
+/// splitmix64: a tiny, well-mixed generator; one stream per row keeps generation parallel
+/// and deterministic.
+#[derive(Debug, Clone)]
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `[0, 1)` with 53 random bits.
+    fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1_u64 << 53) as f64)
+    }
+    /// Uniform integer in `0..m` (`m ≥ 1`; the modulo bias is irrelevant here).
+    fn below(&mut self, m: usize) -> usize {
+        (self.next_u64() % m as u64) as usize
+    }
+}
+
+/// Generates `n` examples over `k ≥ 2` classes from `seed`.
+///
+/// Row `i` draws a true class `t`, logits `3u_j` plus a boost `ln K + 4u` on `t` (so the
+/// model's confidence in `t` ranges from about 0.13 to 0.9), and a given label equal to
+/// `t` with probability 0.8, otherwise a uniformly drawn other class. The result depends
+/// only on `(n, k, seed)`, never on the thread count; `f32` data are the `f64` values
+/// rounded to nearest.
+pub fn generate<T: Real>(n: usize, k: usize, seed: u64) -> Result<Dataset<T>> {
+    if n == 0 || k < 2 {
+        bail!("need n >= 1 and k >= 2 (got n = {n}, k = {k})");
+    }
+    let mut pred_probs = Array2::<T>::zeros((n, k));
+    let ln_k = (k as f64).ln();
+    let labels: Vec<i64> = pred_probs
+        .axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .enumerate()
+        .map_init(
+            || vec![0.0_f64; k],
+            |logits, (i, mut row)| {
+                let mut rng = SplitMix(seed ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+                let truth = rng.below(k);
+                for z in logits.iter_mut() {
+                    *z = 3.0 * rng.uniform();
+                }
+                logits[truth] += ln_k + 4.0 * rng.uniform();
+                let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mut total = 0.0;
+                for z in logits.iter_mut() {
+                    *z = (*z - max).exp();
+                    total += *z;
+                }
+                for (dst, &z) in row.iter_mut().zip(logits.iter()) {
+                    *dst = T::from_f64x(z / total);
+                }
+                let given = if rng.uniform() < LABEL_NOISE {
+                    (truth + 1 + rng.below(k - 1)) % k
+                } else {
+                    truth
+                };
+                given as i64
+            },
+        )
+        .collect();
+    Ok(Dataset { labels, pred_probs })
+}
+
+/// One measured operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `find_label_issues` with the given filter (other options default).
+    FindLabelIssues(FilterBy),
+    /// `get_label_quality_scores` with the given method (no adjustment).
+    LabelQuality(ScoreMethod),
+    /// Baseline: one parallel read pass over `pred_probs` computing row sums.
+    RowSums,
+}
+
+/// The score methods, in cleanlab's documentation order.
+pub const SCORE_METHODS: [ScoreMethod; 3] = [
+    ScoreMethod::SelfConfidence,
+    ScoreMethod::NormalizedMargin,
+    ScoreMethod::ConfidenceWeightedEntropy,
+];
+
+impl Op {
+    /// Name used on the command line and in tables: `find_label_issues:<filter_by>`,
+    /// `label_quality:<method>` or `row_sums`.
+    pub fn name(self) -> String {
+        match self {
+            Op::FindLabelIssues(f) => format!("find_label_issues:{}", f.as_str()),
+            Op::LabelQuality(m) => format!("label_quality:{}", m.as_str()),
+            Op::RowSums => "row_sums".into(),
+        }
+    }
+
+    /// Parses [`Op::name`]'s format.
+    pub fn parse(s: &str) -> Result<Self> {
+        if s == "row_sums" {
+            return Ok(Op::RowSums);
+        }
+        if let Some(f) = s.strip_prefix("find_label_issues:") {
+            return Ok(Op::FindLabelIssues(
+                f.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
+            ));
+        }
+        if let Some(m) = s.strip_prefix("label_quality:") {
+            return Ok(Op::LabelQuality(
+                m.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
+            ));
+        }
+        bail!("unknown operation {s:?}")
+    }
+
+    /// Validates the inputs and runs the operation; returns a small checksum (number of
+    /// flagged examples, sum of scores or sum of row sums) so the work cannot be optimised
+    /// away and results can be compared across runs.
+    pub fn run<T: Real>(self, labels: &[i64], pred_probs: ArrayView2<'_, T>) -> Result<f64> {
+        if self == Op::RowSums {
+            let sums: Vec<f64> = pred_probs
+                .axis_iter(Axis(0))
+                .into_par_iter()
+                .map(|row| row.iter().map(|v| v.to_f64x()).sum::<f64>())
+                .collect();
+            return Ok(sums.iter().sum());
+        }
+        let (labels, probs) = cl_core::input::validate(labels, pred_probs)?;
+        match self {
+            Op::FindLabelIssues(filter_by) => {
+                let opts = FilterOptions::default().filter_by(filter_by);
+                let mask = cl_filter::find_label_issues(&labels, &probs, &opts)?;
+                Ok(mask.iter().filter(|&&m| m).count() as f64)
+            }
+            Op::LabelQuality(method) => {
+                let scores = cl_rank::get_label_quality_scores(
+                    &labels,
+                    &probs,
+                    &LabelQualityOptions::new(method),
+                )?;
+                Ok(scores.iter().sum())
+            }
+            Op::RowSums => unreachable!("handled above"),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+"""Python side of `cargo xtask bench`: time one cleanlab 2.9.0 operation.
+
+usage: run_cleanlab.py OP DATA_DIR REPS
+OP is find_label_issues:<filter_by> or label_quality:<method>. Loads DATA_DIR/pred_probs.npy
+and labels.npy, runs the operation REPS times in this process (cleanlab's default n_jobs)
+and prints one JSON line: wall times (s), a checksum, peak RSS of this process (VmHWM, kB)
+and the largest peak RSS of any finished child process (multiprocessing workers, kB).
+"""
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+from cleanlab.filter import find_label_issues
+from cleanlab.rank import get_label_quality_scores
+
+
+def vm_hwm_kb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main():
+    op, data, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    pred_probs = np.load(f"{data}/pred_probs.npy")
+    labels = np.load(f"{data}/labels.npy")
+    kind, _, arg = op.partition(":")
+    times = []
+    checksum = 0.0
+    for _ in range(max(reps, 1)):
+        t = time.perf_counter()
+        if kind == "find_label_issues":
+            mask = find_label_issues(labels, pred_probs, filter_by=arg)
+            checksum = float(np.sum(mask))
+        elif kind == "label_quality":
+            scores = get_label_quality_scores(labels, pred_probs, method=arg)
+            checksum = float(np.sum(scores))
+        else:
+            raise SystemExit(f"unknown op {op}")
+        times.append(time.perf_counter() - t)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"op": op, "times_s": times, "checksum": checksum,
+                      "peak_rss_kb": vm_hwm_kb(), "children_peak_rss_kb": children}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,321 @@
+//! `cargo xtask bench [--sizes NxK,...] [--quick] [--python PYTHON] [--oracle-python PY]`:
+//! side-by-side timings of cleanlab-rs and Python cleanlab 2.9.0 on the same seeded data.
+//!
+//! 1. Builds the release `cl-bench-runner` (crate `cl-benches`).
+//! 2. For each size and dtype, writes `target/bench-data/<N>x<K>-<dtype>/{pred_probs,labels}.npy`
+//!    with `cl-bench-runner gen` (seeded; skipped if already there).
+//! 3. Runs every measurement in its own process (so peak RSS is per operation): ours with
+//!    `cl-bench-runner run`, cleanlab with `xtask/bench/run_cleanlab.py` in the pinned oracle
+//!    venv (`target/golden-venv`, as `cargo xtask golden`; `--oracle-python` overrides it),
+//!    with `OPENBLAS_CORETYPE`/`OPENBLAS_L2_SIZE` removed from the Python environment only.
+//! 4. Prints a markdown table (also written to `target/bench-results.md`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const FILTERS: [&str; 7] = [
+    "prune_by_noise_rate",
+    "prune_by_class",
+    "both",
+    "confident_learning",
+    "predicted_neq_given",
+    "low_normalized_margin",
+    "low_self_confidence",
+];
+const METHODS: [&str; 3] = [
+    "self_confidence",
+    "normalized_margin",
+    "confidence_weighted_entropy",
+];
+
+struct Args {
+    sizes: Vec<(usize, usize)>,
+    quick: bool,
+    python: String,
+    oracle_python: Option<PathBuf>,
+}
+
+fn parse_size(s: &str) -> Result<(usize, usize)> {
+    let (n, k) = s.split_once('x').context("sizes look like 100000x10")?;
+    Ok((n.parse()?, k.parse()?))
+}
+
+fn parse_args(args: &[String]) -> Result<Args> {
+    let mut out = Args {
+        sizes: vec![(100_000, 10), (1_000_000, 10), (1_000_000, 100)],
+        quick: false,
+        python: std::env::var("PYTHON").unwrap_or_else(|_| "python3".into()),
+        oracle_python: None,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => out.quick = true,
+            "--sizes" => {
+                out.sizes = it
+                    .next()
+                    .context("--sizes needs NxK,...")?
+                    .split(',')
+                    .map(parse_size)
+                    .collect::<Result<_>>()?;
+            }
+            "--python" => out
+                .python
+                .clone_from(it.next().context("--python needs a path")?),
+            "--oracle-python" => {
+                out.oracle_python = Some(it.next().context("--oracle-python needs a path")?.into());
+            }
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    Ok(out)
+}
+
+struct Measurement {
+    median_s: f64,
+    peak_rss_kb: u64,
+    checksum: f64,
+}
+
+/// Reads the fields we need from the one-line JSON both runners print.
+fn parse_line(stdout: &str) -> Result<Measurement> {
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .context("no JSON line in runner output")?;
+    let field = |name: &str| -> Result<&str> {
+        let key = format!("\"{name}\": ");
+        let start = line
+            .find(&key)
+            .with_context(|| format!("no {name} in {line}"))?
+            + key.len();
+        let rest = &line[start..];
+        let end = rest.find([',', '}']).unwrap_or(rest.len());
+        Ok(if rest.starts_with('[') {
+            &rest[1..rest.find(']').unwrap_or(rest.len())]
+        } else {
+            &rest[..end]
+        })
+    };
+    let mut times: Vec<f64> = field("times_s")?
+        .split(',')
+        .map(|t| t.trim().parse::<f64>())
+        .collect::<Result<_, _>>()?;
+    times.sort_by(f64::total_cmp);
+    Ok(Measurement {
+        median_s: times[times.len() / 2],
+        peak_rss_kb: field("peak_rss_kb")?.trim().parse()?,
+        checksum: field("checksum")?.trim().parse()?,
+    })
+}
+
+fn capture(cmd: &mut Command) -> Result<String> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
+    if !out.status.success() {
+        bail!(
+            "{cmd:?} failed with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+struct Row {
+    op: String,
+    n: usize,
+    k: usize,
+    dtype: &'static str,
+    ours: Measurement,
+    theirs: Option<Measurement>,
+}
+
+fn fmt_time(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+fn fmt_mb(kb: u64) -> String {
+    format!("{:.0} MB", kb as f64 / 1024.0)
+}
+
+pub fn bench(args: &[String]) -> Result<()> {
+    let args = parse_args(args)?;
+    let root = crate::workspace_root();
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let py = match &args.oracle_python {
+        Some(p) => p.clone(),
+        None => crate::oracle_env(&root, &args.python)?,
+    };
+    crate::run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "cl-benches",
+                "--bin",
+                "cl-bench-runner",
+            ])
+            .current_dir(&root),
+    )?;
+    let runner = target.join("release/cl-bench-runner");
+    let data_root = root.join("target/bench-data");
+    let script = root.join("xtask/bench/run_cleanlab.py");
+
+    let plan = make_plan(&args.sizes);
+    let mut rows = Vec::new();
+    for ((n, k), dtype, ops) in plan {
+        let dir = data_root.join(format!("{n}x{k}-{dtype}"));
+        if !dir.join("labels.npy").exists() {
+            eprintln!("xtask: generating {}", dir.display());
+            crate::run(
+                Command::new(&runner)
+                    .args([
+                        "gen",
+                        "--n",
+                        &n.to_string(),
+                        "--k",
+                        &k.to_string(),
+                        "--dtype",
+                        dtype,
+                        "--out",
+                    ])
+                    .arg(&dir),
+            )?;
+        }
+        let big = n * k >= 10_000_000;
+        let (ours_reps, their_reps) = match (args.quick, big) {
+            (true, true) => (3, 1),
+            (true, false) => (5, 1),
+            (false, true) => (5, 2),
+            (false, false) => (10, 3),
+        };
+        for op in ops {
+            eprintln!("xtask: {op} {n}x{k} {dtype}");
+            let ours = parse_line(&capture(
+                Command::new(&runner)
+                    .args([
+                        "run",
+                        "--op",
+                        &op,
+                        "--dtype",
+                        dtype,
+                        "--reps",
+                        &ours_reps.to_string(),
+                        "--data",
+                    ])
+                    .arg(&dir),
+            )?)?;
+            let theirs = if op == "row_sums" {
+                None
+            } else {
+                Some(parse_line(&capture(
+                    Command::new(&py)
+                        .arg(&script)
+                        .arg(&op)
+                        .arg(&dir)
+                        .arg(their_reps.to_string())
+                        .env_remove("OPENBLAS_CORETYPE")
+                        .env_remove("OPENBLAS_L2_SIZE"),
+                )?)?)
+            };
+            rows.push(Row {
+                op,
+                n,
+                k,
+                dtype,
+                ours,
+                theirs,
+            });
+        }
+    }
+
+    let table = render_table(&rows);
+    print!("{table}");
+    std::fs::write(target_results(&root), &table)?;
+    Ok(())
+}
+
+/// (size, dtype, operations) to measure.
+type Plan = Vec<((usize, usize), &'static str, Vec<String>)>;
+
+fn make_plan(sizes: &[(usize, usize)]) -> Plan {
+    // (size, dtype, ops) plan.
+    let mut plan: Plan = Vec::new();
+    for &(n, k) in sizes {
+        let mut ops = vec!["row_sums".to_owned()];
+        if (n, k) == (100_000, 10) {
+            ops.extend(FILTERS.iter().map(|f| format!("find_label_issues:{f}")));
+            ops.extend(METHODS.iter().map(|m| format!("label_quality:{m}")));
+        } else {
+            ops.push("find_label_issues:prune_by_noise_rate".into());
+            ops.push("label_quality:self_confidence".into());
+        }
+        plan.push(((n, k), "f64", ops));
+        plan.push((
+            (n, k),
+            "f32",
+            vec![
+                "row_sums".into(),
+                "find_label_issues:prune_by_noise_rate".into(),
+            ],
+        ));
+    }
+
+    plan
+}
+
+/// The markdown table of all measurements.
+fn render_table(rows: &[Row]) -> String {
+    let mut table = String::from(
+        "| operation | N | K | dtype | cleanlab | ours | speedup | ours / row-sum pass | peak RSS cleanlab | peak RSS ours | flagged / score sum (cleanlab, ours) |\n\
+         |---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for r in rows {
+        let base = rows
+            .iter()
+            .find(|b| b.op == "row_sums" && b.n == r.n && b.k == r.k && b.dtype == r.dtype)
+            .map(|b| b.ours.median_s);
+        let (their_t, speedup, their_rss, checks) = match &r.theirs {
+            Some(t) => (
+                fmt_time(t.median_s),
+                format!("{:.1}×", t.median_s / r.ours.median_s),
+                fmt_mb(t.peak_rss_kb),
+                format!("{}, {}", t.checksum, r.ours.checksum),
+            ),
+            None => ("–".into(), "–".into(), "–".into(), "–".into()),
+        };
+        let rel = base.map_or_else(|| "–".into(), |b| format!("{:.1}×", r.ours.median_s / b));
+        let _ = writeln!(
+            table,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.op,
+            r.n,
+            r.k,
+            r.dtype,
+            their_t,
+            fmt_time(r.ours.median_s),
+            speedup,
+            rel,
+            their_rss,
+            fmt_mb(r.ours.peak_rss_kb),
+            checks
+        );
+    }
+    table
+}
+
+fn target_results(root: &Path) -> PathBuf {
+    root.join("target/bench-results.md")
+}
