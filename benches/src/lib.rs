@@ -179,3 +179,39 @@ impl Op {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generate_is_seeded_and_valid() -> Result<()> {
+        let a = generate::<f64>(2000, 7, 1)?;
+        let b = generate::<f64>(2000, 7, 1)?;
+        let c = generate::<f64>(2000, 7, 2)?;
+        assert_eq!(a.labels, b.labels);
+        assert_eq!(a.pred_probs, b.pred_probs);
+        assert_ne!(a.pred_probs, c.pred_probs);
+        assert!(a.labels.iter().all(|&l| (0..7).contains(&l)));
+        for row in a.pred_probs.rows() {
+            assert!((row.sum() - 1.0).abs() < 1e-12);
+        }
+        let f = generate::<f32>(2000, 7, 1)?;
+        assert_eq!(f.labels, a.labels);
+        let flagged =
+            Op::FindLabelIssues(FilterBy::PruneByNoiseRate).run(&a.labels, a.pred_probs.view())?;
+        assert!(flagged > 100.0 && flagged < 800.0, "{flagged}");
+        Ok(())
+    }
+
+    #[test]
+    fn op_names_round_trip() -> Result<()> {
+        for op in [Op::RowSums, Op::FindLabelIssues(FilterBy::Both)]
+            .into_iter()
+            .chain(SCORE_METHODS.into_iter().map(Op::LabelQuality))
+        {
+            assert_eq!(Op::parse(&op.name())?, op);
+        }
+        Ok(())
+    }
+}
