@@ -283,21 +283,59 @@ fn indices_by_class(labels: &Labels<'_>) -> Vec<Vec<usize>> {
     by_class
 }
 
-/// The `m` entries of `items` with the smallest keys (ties: smaller index first), as a
-/// selection in O(n).
-fn smallest_m(items: &mut [(f64, usize)], m: usize) -> &[(f64, usize)] {
-    let cmp = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-    if m == 0 {
-        return &[];
+/// A key with a total order (`f64::total_cmp`), for heaps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Key(f64);
+impl Eq for Key {}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
-    if m < items.len() {
-        items.select_nth_unstable_by(m - 1, cmp);
+}
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
     }
-    &items[..m.min(items.len())]
 }
 
-/// Entries of the per-class margin buffer of `prune_by_noise_rate` (bounds its memory).
-const MARGIN_BUFFER_ENTRIES: usize = 1 << 21;
+/// The `m` offered entries with the smallest keys under the order (key, index), for entries
+/// offered in ascending index order: the same set a stable sort would put first.
+struct SmallestM {
+    m: usize,
+    heap: std::collections::BinaryHeap<(Key, usize)>,
+    worst: f64,
+}
+
+impl SmallestM {
+    fn new(m: usize) -> Self {
+        Self {
+            m,
+            heap: std::collections::BinaryHeap::with_capacity(m.min(1 << 16) + 1),
+            worst: f64::INFINITY,
+        }
+    }
+
+    #[inline]
+    fn offer(&mut self, key: f64, index: usize) {
+        if self.m == 0 {
+            return;
+        }
+        if self.heap.len() < self.m {
+            self.heap.push((Key(key), index));
+            if self.heap.len() == self.m {
+                self.worst = self.heap.peek().map_or(f64::INFINITY, |t| t.0.0);
+            }
+        } else if key.total_cmp(&self.worst).is_lt() {
+            self.heap.pop();
+            self.heap.push((Key(key), index));
+            self.worst = self.heap.peek().map_or(f64::INFINITY, |t| t.0.0);
+        }
+    }
+
+    fn into_indices(self) -> Vec<usize> {
+        self.heap.into_iter().map(|(_, i)| i).collect()
+    }
+}
 
 /// Flags of the pruning filters, computed per class in parallel.
 fn prune<T: Real>(
@@ -318,46 +356,40 @@ fn prune<T: Real>(
             if counts[c] <= min_examples_per_class || idx.len() <= 1 {
                 return Vec::new();
             }
-            let mut keys: Vec<(f64, usize)> = Vec::with_capacity(idx.len());
             let by_class_flags = || -> Vec<usize> {
                 let num2prune = counts[c] as i64 - prune_counts[[c, c]];
                 if num2prune < 1 {
                     return Vec::new();
                 }
-                let mut keys: Vec<(f64, usize)> =
-                    idx.iter().map(|&i| (p[[i, c]].to_f64x(), i)).collect();
-                smallest_m(&mut keys, num2prune as usize)
-                    .iter()
-                    .map(|x| x.1)
-                    .collect()
+                let mut heap = SmallestM::new(num2prune as usize);
+                for &i in idx {
+                    heap.offer(p[[i, c]].to_f64x(), i);
+                }
+                heap.into_indices()
             };
-            let mut noise_rate_flags = || -> Vec<usize> {
-                let mut out = Vec::new();
+            let noise_rate_flags = || -> Vec<usize> {
                 let active: Vec<(usize, usize)> = (0..k)
                     .filter(|&j| j != c && prune_counts[[j, c]] > 0)
                     .map(|j| (j, prune_counts[[j, c]] as usize))
                     .collect();
-                // Several target classes at a time: rows are read once per block (row-major
-                // friendly), with the key buffer bounded to ~2M entries (32 MB).
-                let n_c = idx.len();
-                let block = (MARGIN_BUFFER_ENTRIES / n_c).clamp(1, active.len().max(1));
-                for js in active.chunks(block) {
-                    keys.clear();
-                    keys.resize(js.len() * n_c, (0.0, 0));
-                    for (r, &i) in idx.iter().enumerate() {
-                        let row = p.row(i);
-                        let pc = row[c];
-                        for (a, &(j, _)) in js.iter().enumerate() {
-                            // Largest margin first = smallest negated margin. The margin is
-                            // computed in the element type, as numpy does.
-                            keys[a * n_c + r] = (-(row[j] - pc).to_f64x(), i);
-                        }
-                    }
-                    for (a, &(_, m)) in js.iter().enumerate() {
-                        let part = &mut keys[a * n_c..(a + 1) * n_c];
-                        out.extend(smallest_m(part, m).iter().map(|x| x.1));
+                // One pass over the class's rows; per target class j a bounded heap keeps
+                // the m smallest keys -(p[j] - p[c]) (largest margins). Rows arrive in
+                // ascending index order, so a key equal to the current worst loses the tie,
+                // exactly as under the (key, index) total order of the in-memory selection.
+                let mut heaps: Vec<SmallestM> =
+                    active.iter().map(|&(_, m)| SmallestM::new(m)).collect();
+                for &i in idx {
+                    let row = p.row(i);
+                    let pc = row[c];
+                    for (h, &(j, _)) in heaps.iter_mut().zip(&active) {
+                        // The margin is computed in the element type, as numpy does.
+                        h.offer(-(row[j] - pc).to_f64x(), i);
                     }
                 }
+                let mut out: Vec<usize> = heaps
+                    .into_iter()
+                    .flat_map(SmallestM::into_indices)
+                    .collect();
                 out.sort_unstable();
                 out.dedup();
                 out

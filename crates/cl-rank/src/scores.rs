@@ -180,6 +180,10 @@ fn score_rows<T: Real>(
     let y = labels.as_slice();
     let method = opts.method;
     let one = |i: usize, buf: &mut Vec<f64>| {
+        // Self-confidence needs one value of the row: skip widening the whole row.
+        if thresholds.is_none() && method == ScoreMethod::SelfConfidence {
+            return view[[i, y[i]]].to_f64x();
+        }
         widen(view.row(i), buf);
         if let Some(t) = &thresholds {
             adjust_row(buf, t, max_t);
