@@ -20,8 +20,11 @@ use ndarray_npy::{ReadableElement, WritableElement, read_npy, write_npy};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = args.first() else {
-        bail!("usage: cl-bench-runner gen|run ...");
+        bail!("usage: cl-bench-runner gen|run|ooc ...");
     };
+    if cmd == "ooc" {
+        return ooc_cmd(&args[1..]);
+    }
     let mut flags = HashMap::new();
     let mut it = args[1..].iter();
     while let Some(k) = it.next() {
@@ -84,6 +87,29 @@ fn run_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
         times.join(", "),
         peak_rss_kb().unwrap_or(0),
         rayon::current_num_threads()
+    );
+    Ok(())
+}
+
+/// `ooc DATA_DIR [CHUNK_ROWS]`: exact out-of-core `find_label_issues` (default filter) over the
+/// memory-mapped `.npy` pair; prints time, flagged count and peak RSS.
+fn ooc_cmd(args: &[String]) -> Result<()> {
+    use cl_filter::out_of_core::{AnyNpySource, find_label_issues_out_of_core, open_npy};
+    let dir = Path::new(args.first().context("usage: ooc DATA_DIR [CHUNK_ROWS]")?);
+    let chunk: usize = args.get(1).map_or(Ok(65_536), |s| s.parse())?;
+    let t = Instant::now();
+    let source = open_npy(dir.join("labels.npy"), dir.join("pred_probs.npy"), chunk)?;
+    let opts = cl_filter::FilterOptions::default();
+    let flagged = match &source {
+        AnyNpySource::F64(s) => find_label_issues_out_of_core(s, &opts)?,
+        AnyNpySource::F32(s) => find_label_issues_out_of_core(s, &opts)?,
+        _ => bail!("unsupported source"),
+    };
+    println!(
+        "{{\"op\": \"out_of_core\", \"time_s\": {:.6}, \"flagged\": {}, \"peak_rss_kb\": {}}}",
+        t.elapsed().as_secs_f64(),
+        flagged.len(),
+        peak_rss_kb().unwrap_or(0)
     );
     Ok(())
 }

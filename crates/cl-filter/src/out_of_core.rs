@@ -285,6 +285,36 @@ mod npy {
         pub(crate) fn probs_bytes(&self) -> &[u8] {
             &self.probs
         }
+
+        /// Lets the kernel drop the resident pages of `rows` (a row block of the mapped
+        /// `pred_probs`, `len` bytes from `start`), so a pass over a file larger than memory
+        /// does not keep the whole file resident (peak RSS stays about one chunk).
+        #[allow(unsafe_code)]
+        pub(crate) fn release_probs(&self, start: *const u8, len: usize) {
+            #[cfg(unix)]
+            {
+                let Some(offset) = (start as usize).checked_sub(self.probs.as_ptr() as usize)
+                else {
+                    return;
+                };
+                if offset + len > self.probs.len() {
+                    return;
+                }
+                // SAFETY: the map is a read-only, private file mapping that this process never
+                // writes, so MADV_DONTNEED only drops resident copies of unchanged file pages;
+                // any later read (including through views that are still alive) faults the
+                // same bytes back in from the file. Failure is harmless (pages stay resident).
+                let _ = unsafe {
+                    self.probs.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        offset,
+                        len,
+                    )
+                };
+            }
+            #[cfg(not(unix))]
+            let _ = (start, len);
+        }
     }
 
     /// A [`ChunkSource`] over a memory-mapped pair of `.npy` files: labels (1-D, `i64` or
@@ -359,11 +389,18 @@ mod npy {
             while lo < self.n {
                 let hi = (lo + self.chunk_rows).min(self.n);
                 labels.fill(lo, hi, &mut buf)?;
+                let block = probs.slice(s![lo..hi, ..]);
                 visit(Chunk {
                     offset: lo,
                     labels: &buf,
-                    pred_probs: probs.slice(s![lo..hi, ..]),
+                    pred_probs: block,
                 })?;
+                if block.is_standard_layout() {
+                    self.files.release_probs(
+                        block.as_ptr().cast::<u8>(),
+                        block.len() * std::mem::size_of::<T>(),
+                    );
+                }
                 lo = hi;
             }
             Ok(())
