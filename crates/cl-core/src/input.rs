@@ -315,3 +315,26 @@ fn check_same_length(n_labels: usize, n_rows: usize) -> Result<()> {
         })
     }
 }
+
+/// Checks that validated labels and `pred_probs` describe the same examples: one label per
+/// row, and the same number of classes.
+pub fn check_pair<T: Real>(labels: &Labels<'_>, pred_probs: &PredProbs<'_, T>) -> Result<()> {
+    if labels.len() != pred_probs.num_rows() {
+        return Err(CoreError::Shape {
+            what: "labels and pred_probs",
+            expected: format!(
+                "{} labels (one per row of pred_probs)",
+                pred_probs.num_rows()
+            ),
+            found: format!("{} labels", labels.len()),
+        });
+    }
+    if labels.num_classes() != pred_probs.num_classes() {
+        return Err(CoreError::Shape {
+            what: "labels and pred_probs",
+            expected: format!("labels over {} classes", pred_probs.num_classes()),
+            found: format!("labels over {} classes", labels.num_classes()),
+        });
+    }
+    Ok(())
+}

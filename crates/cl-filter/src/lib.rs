@@ -247,22 +247,7 @@ impl FilterOptions {
 /// Checks labels and pred_probs agree, and that there are two classes unless the only
 /// class is 0 (cleanlab's rule for `find_label_issues`).
 fn check_inputs<T: Real>(labels: &Labels<'_>, probs: &PredProbs<'_, T>) -> Result<()> {
-    if labels.len() != probs.num_rows() || labels.num_classes() != probs.num_classes() {
-        return Err(CoreError::Shape {
-            what: "labels and pred_probs",
-            expected: format!(
-                "{} labels over {} classes",
-                probs.num_rows(),
-                probs.num_classes()
-            ),
-            found: format!(
-                "{} labels over {} classes",
-                labels.len(),
-                labels.num_classes()
-            ),
-        }
-        .into());
-    }
+    cl_core::input::check_pair(labels, probs)?;
     let only_zero = labels.class_counts().first() == Some(&labels.len());
     if !only_zero {
         labels.require_classes(2)?;

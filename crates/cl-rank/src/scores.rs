@@ -204,23 +204,7 @@ fn score_rows<T: Real>(
 }
 
 fn check_label_count<T: Real>(labels: &Labels<'_>, probs: &PredProbs<'_, T>) -> Result<()> {
-    if labels.len() != probs.num_rows() || labels.num_classes() != probs.num_classes() {
-        return Err(CoreError::Shape {
-            what: "labels and pred_probs",
-            expected: format!(
-                "{} labels over {} classes",
-                probs.num_rows(),
-                probs.num_classes()
-            ),
-            found: format!(
-                "{} labels over {} classes",
-                labels.len(),
-                labels.num_classes()
-            ),
-        }
-        .into());
-    }
-    Ok(())
+    Ok(cl_core::input::check_pair(labels, probs)?)
 }
 
 /// Label quality score of every example (cleanlab's `rank.get_label_quality_scores`).

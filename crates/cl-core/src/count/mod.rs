@@ -90,34 +90,7 @@ pub use joint::{
 };
 pub use thresholds::{ThresholdAccumulator, get_confident_thresholds};
 
-use crate::error::{CoreError, Result};
-use crate::float::Real;
-use crate::input::{Labels, PredProbs};
-
 /// Rows per chunk of the in-memory parallel counting (results do not depend on it).
 pub const CHUNK_ROWS: usize = 8192;
 
-/// Labels and `pred_probs` must describe the same examples and classes.
-pub(crate) fn check_pair<T: Real>(
-    labels: &Labels<'_>,
-    pred_probs: &PredProbs<'_, T>,
-) -> Result<()> {
-    if labels.len() != pred_probs.num_rows() {
-        return Err(CoreError::Shape {
-            what: "labels and pred_probs",
-            expected: format!(
-                "{} labels (one per row of pred_probs)",
-                pred_probs.num_rows()
-            ),
-            found: format!("{} labels", labels.len()),
-        });
-    }
-    if labels.num_classes() != pred_probs.num_classes() {
-        return Err(CoreError::Shape {
-            what: "labels and pred_probs",
-            expected: format!("labels over {} classes", pred_probs.num_classes()),
-            found: format!("labels over {} classes", labels.num_classes()),
-        });
-    }
-    Ok(())
-}
+pub(crate) use crate::input::check_pair;
