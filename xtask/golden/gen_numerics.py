@@ -1,7 +1,7 @@
 """Golden fixtures for `cl_core::numerics` (numpy/scipy-compatible numerics).
 
 Run from the workspace root:
-    /work/pyenv-golden/bin/python xtask/golden/gen_numerics.py fixtures/golden
+    target/golden-venv/bin/python xtask/golden/gen_numerics.py fixtures/golden
 
 Oracles: numpy (sum, mean, cumsum, percentile, quantile, median, argsort(kind="stable"),
 argmax/argmin, round, astype(int), clip, searchsorted), scipy (stats.iqr, special.xlogy,
