@@ -5,22 +5,11 @@ import warnings
 import numpy as np
 from cleanlab.experimental.label_issues_batched import LabelInspector, find_label_issues_batched
 
-from golden_common import Writer, force_stable_argsort
+from golden_common import Writer, force_stable_argsort, make_classification as make
 
 force_stable_argsort()
 warnings.filterwarnings("ignore")
 w = Writer("batched")
-
-
-def make(seed, n, k, alpha=1.0, noise=0.2, dtype=np.float64, absent=()):
-    rng = np.random.RandomState(seed)
-    p = rng.dirichlet(np.full(k, alpha), size=n)
-    y = p.argmax(axis=1)
-    flip = rng.rand(n) < noise
-    y[flip] = rng.randint(0, k, flip.sum())
-    for a in absent:
-        y[y == a] = (a + 1) % k
-    return p.astype(dtype), y.astype(np.int64)
 
 
 specs = [

@@ -27,7 +27,6 @@ every integer output (joints, indices, counts, masks) is the same for the float3
 stores cleanlab's float32 thresholds as `thresholds_f32`.
 """
 
-import contextlib
 import os
 import sys
 import warnings
@@ -35,26 +34,13 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden_common import Writer  # noqa: E402
+from golden_common import Writer, stable_argsort  # noqa: E402
 
 import cleanlab.count as cc  # noqa: E402
 
 warnings.simplefilter("ignore")
 
-_ORIG_ARGSORT = np.argsort
 PY_METHODS = ["cnt", "eqn", "marginal", "marginal_ps"]
-
-
-@contextlib.contextmanager
-def stable_argsort():
-    def stable(a, axis=-1, kind=None, order=None, **kw):
-        return _ORIG_ARGSORT(a, axis=axis, kind="stable", order=order, **kw)
-
-    np.argsort = stable
-    try:
-        yield
-    finally:
-        np.argsort = _ORIG_ARGSORT
 
 
 def err_of(fn):

@@ -5,24 +5,13 @@ import warnings
 import numpy as np
 from cleanlab import count, dataset
 
-from golden_common import Writer, force_stable_argsort
+from golden_common import Writer, force_stable_argsort, make_classification as make
 
 # Tie order of calibration rounding: stable, as documented in the Rust port.
 force_stable_argsort()
 
 warnings.filterwarnings("ignore")
 w = Writer("dataset")
-
-
-def make(seed, n, k, alpha=1.0, noise=0.2, absent=()):
-    rng = np.random.RandomState(seed)
-    p = rng.dirichlet(np.full(k, alpha), size=n)
-    y = p.argmax(axis=1)
-    flip = rng.rand(n) < noise
-    y[flip] = rng.randint(0, k, flip.sum())
-    for a in absent:
-        y[y == a] = (a + 1) % k
-    return p, y.astype(np.int64)
 
 
 def table(df, cols):
@@ -36,7 +25,7 @@ OVL_COLS = ["Class Index A", "Class Index B", "Num Overlapping Examples", "Joint
 for seed, n, k, alpha, noise, absent in [(0, 30, 3, 1.0, 0.2, ()), (1, 200, 4, 0.5, 0.3, ()),
                                           (2, 1000, 8, 0.4, 0.2, ()), (3, 3000, 12, 0.3, 0.1, ()),
                                           (4, 150, 5, 0.7, 0.25, (2,))]:
-    p, y = make(seed, n, k, alpha, noise, absent)
+    p, y = make(seed, n, k, alpha, noise, absent=absent)
     outputs = {}
     r = dataset.rank_classes_by_label_quality(y, p)
     outputs.update({f"rank__{c}": v for c, v in table(r, RANK_COLS).items()})

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 from cleanlab import count, filter as clf
 
-from golden_common import Writer, force_stable_argsort
+from golden_common import Writer, force_stable_argsort, make_classification as make
 
 # Tie order of calibration rounding: stable, as documented in the Rust port.
 force_stable_argsort()
@@ -16,20 +16,6 @@ w = Writer("filter")
 FILTERS = ["prune_by_noise_rate", "prune_by_class", "both", "confident_learning",
            "predicted_neq_given", "low_normalized_margin", "low_self_confidence"]
 RANKS = ["self_confidence", "normalized_margin", "confidence_weighted_entropy"]
-
-
-def make(seed, n, k, alpha=1.0, noise=0.2, dtype=np.float64, absent=(), singleton=None):
-    rng = np.random.RandomState(seed)
-    p = rng.dirichlet(np.full(k, alpha), size=n)
-    y = p.argmax(axis=1)
-    flip = rng.rand(n) < noise
-    y[flip] = rng.randint(0, k, flip.sum())
-    for a in absent:
-        y[y == a] = (a + 1) % k
-    if singleton is not None:
-        y[y == singleton] = (singleton + 1) % k
-        y[0] = singleton
-    return p.astype(dtype), y.astype(np.int64)
 
 
 def flagged(mask):

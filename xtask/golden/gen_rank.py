@@ -5,21 +5,10 @@ import warnings
 import numpy as np
 from cleanlab import rank
 
-from golden_common import Writer
+from golden_common import Writer, make_classification as make
 
 warnings.filterwarnings("ignore")
 w = Writer("rank")
-
-
-def make(seed, n, k, alpha=1.0, noise=0.2, dtype=np.float64, absent=()):
-    rng = np.random.RandomState(seed)
-    p = rng.dirichlet(np.full(k, alpha), size=n)
-    y = p.argmax(axis=1)
-    flip = rng.rand(n) < noise
-    y[flip] = rng.randint(0, k, flip.sum())
-    for a in absent:
-        y[y == a] = (a + 1) % k
-    return p.astype(dtype), y.astype(np.int64)
 
 
 METHODS = ["self_confidence", "normalized_margin", "confidence_weighted_entropy"]

@@ -8,7 +8,6 @@ tie order of the Rust port). The stable result is the expected output; `native_d
 records whether this machine's unstable sort chose differently among equal residuals.
 """
 
-import contextlib
 import os
 import sys
 import warnings
@@ -16,28 +15,11 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden_common import Writer  # noqa: E402
+from golden_common import Writer, stable_argsort  # noqa: E402
 
 from cleanlab.internal import util as cu  # noqa: E402
 
 warnings.simplefilter("ignore")
-
-_ORIG_ARGSORT = np.argsort
-
-
-@contextlib.contextmanager
-def stable_argsort():
-    """Make np.argsort stable (kind="stable") while cleanlab runs."""
-
-    def stable(a, axis=-1, kind=None, order=None, **kw):
-        return _ORIG_ARGSORT(a, axis=axis, kind="stable", order=order, **kw)
-
-    np.argsort = stable
-    try:
-        yield
-    finally:
-        np.argsort = _ORIG_ARGSORT
-
 
 def both(fn):
     native = fn()

@@ -12,6 +12,7 @@ compares. Format (read by the `cl-golden` crate):
   the JSON as {"npy": "<file name>"}.
 """
 
+import contextlib
 import json
 import math
 import os
@@ -92,6 +93,10 @@ class Writer:
 _ORIG_ARGSORT = np.argsort
 
 
+def _stable(a, axis=-1, kind=None, order=None, **kw):
+    return _ORIG_ARGSORT(a, axis=axis, kind="stable", order=order, **kw)
+
+
 def force_stable_argsort():
     """Make `np.argsort` stable for the rest of the run.
 
@@ -100,8 +105,32 @@ def force_stable_argsort():
     generators whose outputs pass through ties (rounding of calibrated joints) call this so
     the fixtures hold that order.
     """
+    np.argsort = _stable
 
-    def stable(a, axis=-1, kind=None, order=None, **kw):
-        return _ORIG_ARGSORT(a, axis=axis, kind="stable", order=order, **kw)
 
-    np.argsort = stable
+@contextlib.contextmanager
+def stable_argsort():
+    """`force_stable_argsort` for the duration of a `with` block only."""
+    previous = np.argsort
+    np.argsort = _stable
+    try:
+        yield
+    finally:
+        np.argsort = previous
+
+
+def make_classification(seed, n, k, alpha=1.0, noise=0.2, dtype=np.float64, absent=(), singleton=None):
+    """Seeded tie-free classification data: Dirichlet(alpha) rows as pred_probs, labels =
+    argmax with a `noise` fraction replaced by random classes; classes in `absent` are
+    relabelled to the next class; `singleton` keeps exactly one example (row 0)."""
+    rng = np.random.RandomState(seed)
+    p = rng.dirichlet(np.full(k, alpha), size=n)
+    y = p.argmax(axis=1)
+    flip = rng.rand(n) < noise
+    y[flip] = rng.randint(0, k, flip.sum())
+    for a in absent:
+        y[y == a] = (a + 1) % k
+    if singleton is not None:
+        y[y == singleton] = (singleton + 1) % k
+        y[0] = singleton
+    return p.astype(dtype), y.astype(np.int64)
