@@ -24,6 +24,7 @@ pub mod count;
 pub mod error;
 pub mod float;
 pub mod input;
+mod kernels;
 pub mod latent;
 pub mod noise;
 pub mod numerics;

@@ -44,6 +44,7 @@ pub mod batched;
 pub mod dataset;
 pub mod out_of_core;
 mod prune;
+mod select;
 
 pub use batched::{LabelInspector, NumIssuesMethod, find_label_issues_batched};
 pub use out_of_core::{ChunkSource, InMemorySource, find_label_issues_out_of_core};
@@ -51,7 +52,7 @@ pub use prune::{keep_at_least_n_per_class, reduce_prune_counts};
 
 use cl_core::{CoreError, Labels, PredProbs, Real};
 use cl_rank::{LabelQualityOptions, RankError, ScoreMethod};
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 use rayon::prelude::*;
 
 /// Errors of `cl-filter`.
@@ -255,152 +256,6 @@ fn check_inputs<T: Real>(labels: &Labels<'_>, probs: &PredProbs<'_, T>) -> Resul
     Ok(())
 }
 
-/// Indices of the examples of each class, ascending.
-fn indices_by_class(labels: &Labels<'_>) -> Vec<Vec<usize>> {
-    let mut by_class: Vec<Vec<usize>> = labels
-        .class_counts()
-        .iter()
-        .map(|&c| Vec::with_capacity(c))
-        .collect();
-    for (i, &y) in labels.as_slice().iter().enumerate() {
-        by_class[y].push(i);
-    }
-    by_class
-}
-
-/// A key with a total order (`f64::total_cmp`), for heaps.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Key(f64);
-impl Eq for Key {}
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
-
-/// The `m` offered entries with the smallest keys under the order (key, index), for entries
-/// offered in ascending index order: the same set a stable sort would put first.
-struct SmallestM {
-    m: usize,
-    heap: std::collections::BinaryHeap<(Key, usize)>,
-    worst: f64,
-}
-
-impl SmallestM {
-    fn new(m: usize) -> Self {
-        Self {
-            m,
-            heap: std::collections::BinaryHeap::with_capacity(m.min(1 << 16) + 1),
-            worst: f64::INFINITY,
-        }
-    }
-
-    #[inline]
-    fn offer(&mut self, key: f64, index: usize) {
-        if self.m == 0 {
-            return;
-        }
-        if self.heap.len() < self.m {
-            self.heap.push((Key(key), index));
-            if self.heap.len() == self.m {
-                self.worst = self.heap.peek().map_or(f64::INFINITY, |t| t.0.0);
-            }
-        } else if key.total_cmp(&self.worst).is_lt() {
-            self.heap.pop();
-            self.heap.push((Key(key), index));
-            self.worst = self.heap.peek().map_or(f64::INFINITY, |t| t.0.0);
-        }
-    }
-
-    fn into_indices(self) -> Vec<usize> {
-        self.heap.into_iter().map(|(_, i)| i).collect()
-    }
-}
-
-/// Flags of the pruning filters, computed per class in parallel.
-fn prune<T: Real>(
-    labels: &Labels<'_>,
-    probs: &PredProbs<'_, T>,
-    prune_counts: ArrayView2<'_, i64>,
-    by_class: &[Vec<usize>],
-    filter_by: FilterBy,
-    min_examples_per_class: usize,
-) -> Vec<bool> {
-    let p = probs.view();
-    let k = probs.num_classes();
-    let counts = labels.class_counts();
-    let flagged_per_class: Vec<Vec<usize>> = (0..k)
-        .into_par_iter()
-        .map(|c| {
-            let idx = &by_class[c];
-            if counts[c] <= min_examples_per_class || idx.len() <= 1 {
-                return Vec::new();
-            }
-            let by_class_flags = || -> Vec<usize> {
-                let num2prune = counts[c] as i64 - prune_counts[[c, c]];
-                if num2prune < 1 {
-                    return Vec::new();
-                }
-                let mut heap = SmallestM::new(num2prune as usize);
-                for &i in idx {
-                    heap.offer(p[[i, c]].to_f64x(), i);
-                }
-                heap.into_indices()
-            };
-            let noise_rate_flags = || -> Vec<usize> {
-                let active: Vec<(usize, usize)> = (0..k)
-                    .filter(|&j| j != c && prune_counts[[j, c]] > 0)
-                    .map(|j| (j, prune_counts[[j, c]] as usize))
-                    .collect();
-                // One pass over the class's rows; per target class j a bounded heap keeps
-                // the m smallest keys -(p[j] - p[c]) (largest margins). Rows arrive in
-                // ascending index order, so a key equal to the current worst loses the tie,
-                // exactly as under the (key, index) total order of the in-memory selection.
-                let mut heaps: Vec<SmallestM> =
-                    active.iter().map(|&(_, m)| SmallestM::new(m)).collect();
-                for &i in idx {
-                    let row = p.row(i);
-                    let pc = row[c];
-                    for (h, &(j, _)) in heaps.iter_mut().zip(&active) {
-                        // The margin is computed in the element type, as numpy does.
-                        h.offer(-(row[j] - pc).to_f64x(), i);
-                    }
-                }
-                let mut out: Vec<usize> = heaps
-                    .into_iter()
-                    .flat_map(SmallestM::into_indices)
-                    .collect();
-                out.sort_unstable();
-                out.dedup();
-                out
-            };
-            match filter_by {
-                FilterBy::PruneByClass => by_class_flags(),
-                FilterBy::PruneByNoiseRate => noise_rate_flags(),
-                _ => {
-                    let a = by_class_flags();
-                    let b = noise_rate_flags();
-                    a.into_iter()
-                        .filter(|i| b.binary_search(i).is_ok())
-                        .collect()
-                }
-            }
-        })
-        .collect();
-    let mut mask = vec![false; labels.len()];
-    for flags in flagged_per_class {
-        for i in flags {
-            mask[i] = true;
-        }
-    }
-    mask
-}
-
 /// Predicted class (first argmax) of each row.
 fn argmax_rows<T: Real>(probs: &PredProbs<'_, T>) -> Vec<usize> {
     let v = probs.view();
@@ -456,7 +311,7 @@ pub fn find_label_issues<T: Real>(
             .map(|(p, &y)| p != y)
             .collect(),
         FilterBy::ConfidentLearning => {
-            let (_, off_diagonal) = estimated_confident_joint(labels, pred_probs)?;
+            let (_, off_diagonal) = estimated_confident_joint(labels, pred_probs, true)?;
             let mut mask = vec![false; n];
             for i in off_diagonal {
                 mask[i] = true;
@@ -466,7 +321,7 @@ pub fn find_label_issues<T: Real>(
         _ => {
             let cj = match &options.confident_joint {
                 Some(cj) => cj.clone(),
-                None => estimated_confident_joint(labels, pred_probs)?.0,
+                None => estimated_confident_joint(labels, pred_probs, false)?.0,
             };
             let mut counts = keep_at_least_n_per_class(
                 cj.t(),
@@ -476,15 +331,14 @@ pub fn find_label_issues<T: Real>(
             if let Some(r) = &options.num_to_remove_per_class {
                 counts = prune::counts_from_targets(counts.view(), r, labels.class_counts())?;
             }
-            let by_class = indices_by_class(labels);
-            prune(
+            // The selection drops the rows the model agrees with itself.
+            return Ok(select::select_in_memory(
                 labels,
                 pred_probs,
                 counts.view(),
-                &by_class,
                 filter_by,
                 options.min_examples_per_class,
-            )
+            ));
         }
     };
     let view = pred_probs.view();
@@ -497,13 +351,14 @@ pub fn find_label_issues<T: Real>(
     Ok(mask)
 }
 
-/// The calibrated confident joint and the off-diagonal example indices.
+/// The calibrated confident joint and (if `track`) the off-diagonal example indices.
 fn estimated_confident_joint<T: Real>(
     labels: &Labels<'_>,
     pred_probs: &PredProbs<'_, T>,
+    track: bool,
 ) -> Result<(Array2<i64>, Vec<usize>)> {
     let opts =
-        cl_core::count::ConfidentJointOptions::default().return_indices_of_off_diagonals(true);
+        cl_core::count::ConfidentJointOptions::default().return_indices_of_off_diagonals(track);
     let cj = cl_core::count::compute_confident_joint(labels, pred_probs, &opts)?;
     Ok((cj.joint, cj.off_diagonal_indices.unwrap_or_default()))
 }

@@ -62,6 +62,7 @@ use cl_core::{CoreError, Labels, PredProbs, Real};
 use cl_rank::{LabelQualityOptions, ScoreMethod};
 use ndarray::{Array2, ArrayView2, s};
 
+use crate::select::{Plan, Selection};
 use crate::{FilterBy, FilterError, FilterOptions, Result, keep_at_least_n_per_class};
 
 /// One chunk of consecutive rows handed out by a [`ChunkSource`].
@@ -542,61 +543,6 @@ impl PairwiseStream {
     }
 }
 
-/// Heap entry: ordered by key (`total_cmp`), then index.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: f64,
-    index: usize,
-    agrees: bool,
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.key
-            .total_cmp(&other.key)
-            .then(self.index.cmp(&other.index))
-    }
-}
-
-/// The `cap` smallest entries seen (a max-heap of bounded size).
-#[derive(Debug, Default)]
-struct Smallest {
-    cap: usize,
-    heap: BinaryHeap<Entry>,
-}
-
-impl Smallest {
-    fn new(cap: usize) -> Self {
-        Self {
-            cap,
-            heap: BinaryHeap::new(),
-        }
-    }
-    fn offer(&mut self, e: Entry) {
-        if self.heap.len() < self.cap {
-            self.heap.push(e);
-        } else if let Some(mut top) = self.heap.peek_mut()
-            && e < *top
-        {
-            *top = e;
-        }
-    }
-    fn into_entries(self) -> Vec<Entry> {
-        self.heap.into_vec()
-    }
-}
-
 /// Validates one chunk and checks it continues the previous one.
 fn validate_chunk<'a, 'b, T: Real>(
     chunk: &Chunk<'a, T>,
@@ -947,7 +893,8 @@ fn lowest_scores<S: ChunkSource>(
     Ok(out)
 }
 
-/// Pass 3 of the pruning filters.
+/// Pass 3 of the pruning filters: the shared streaming selection (`crate::select`), each
+/// chunk processed in parallel and merged.
 fn select<S: ChunkSource>(
     source: &S,
     prune_counts: ArrayView2<'_, i64>,
@@ -955,80 +902,11 @@ fn select<S: ChunkSource>(
     filter_by: FilterBy,
     min_examples_per_class: usize,
 ) -> Result<Vec<usize>> {
-    let k = counts.len();
-    let eligible: Vec<bool> = counts
-        .iter()
-        .map(|&c| c > min_examples_per_class && c > 1)
-        .collect();
-    let want_class = matches!(filter_by, FilterBy::PruneByClass | FilterBy::Both);
-    let want_rate = matches!(filter_by, FilterBy::PruneByNoiseRate | FilterBy::Both);
-    // by_class[c]: the n_c − P[c,c] smallest p[c]; rate[c][j]: the P[j,c] largest margins.
-    let mut by_class: Vec<Option<Smallest>> = (0..k)
-        .map(|c| {
-            let num = counts[c] as i64 - prune_counts[[c, c]];
-            (want_class && eligible[c] && num >= 1).then(|| Smallest::new(num as usize))
-        })
-        .collect();
-    let mut rate: Vec<Vec<(usize, Smallest)>> = (0..k)
-        .map(|c| {
-            if !(want_rate && eligible[c]) {
-                return Vec::new();
-            }
-            (0..k)
-                .filter(|&j| j != c && prune_counts[[j, c]] > 0)
-                .map(|j| (j, Smallest::new(prune_counts[[j, c]] as usize)))
-                .collect()
-        })
-        .collect();
+    let plan = Plan::new(prune_counts, counts, filter_by, min_examples_per_class);
+    let mut selection = Selection::new(&plan);
     pass(source, |offset, labels, probs| {
-        let v = probs.view();
-        for (r, (&c, row)) in labels.as_slice().iter().zip(v.rows()).enumerate() {
-            let heaps = &mut rate[c];
-            let bc = &mut by_class[c];
-            if heaps.is_empty() && bc.is_none() {
-                continue;
-            }
-            let agrees = agrees_with_label(row, c);
-            let index = offset + r;
-            if let Some(h) = bc {
-                h.offer(Entry {
-                    key: row[c].to_f64x(),
-                    index,
-                    agrees,
-                });
-            }
-            for (j, h) in heaps.iter_mut() {
-                // Margin in the element type, as numpy computes it.
-                let key = -(row[*j] - row[c]).to_f64x();
-                h.offer(Entry { key, index, agrees });
-            }
-        }
+        selection.update_parallel(offset, labels.as_slice(), probs.view());
         Ok(())
     })?;
-    let mut out = Vec::new();
-    for c in 0..k {
-        let class_set = by_class[c].take().map(|h| {
-            let mut v: Vec<Entry> = h.into_entries();
-            v.sort_unstable_by_key(|e| e.index);
-            v
-        });
-        let mut rate_set: Vec<Entry> = std::mem::take(&mut rate[c])
-            .into_iter()
-            .flat_map(|(_, h)| h.into_entries())
-            .collect();
-        rate_set.sort_unstable_by_key(|e| e.index);
-        rate_set.dedup_by_key(|e| e.index);
-        let chosen: Vec<Entry> = match filter_by {
-            FilterBy::PruneByClass => class_set.unwrap_or_default(),
-            FilterBy::PruneByNoiseRate => rate_set,
-            _ => class_set
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|e| rate_set.binary_search_by_key(&e.index, |x| x.index).is_ok())
-                .collect(),
-        };
-        out.extend(chosen.into_iter().filter(|e| !e.agrees).map(|e| e.index));
-    }
-    out.sort_unstable();
-    Ok(out)
+    Ok(selection.finish())
 }

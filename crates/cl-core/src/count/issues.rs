@@ -47,9 +47,18 @@ impl EstimationMethod {
 /// row with `1e-6` added to `p[y]` is `y`.
 #[inline]
 pub fn agrees_with_label<T: Real>(row: ArrayView1<'_, T>, y: usize) -> bool {
+    let offset = T::from_f64x(FLOATING_POINT_COMPARISON);
+    if let Some(s) = row.to_slice()
+        && y < s.len()
+    {
+        // Vectorised form of the first-index argmax test: every earlier entry must be
+        // strictly below p[y] + 1e-6, every later one at most equal to it.
+        let target = (s[y] + offset).to_f64x();
+        return crate::kernels::max_of(&s[..y]) < target
+            && crate::kernels::max_of(&s[y + 1..]) <= target;
+    }
     let mut best = f64::NEG_INFINITY;
     let mut arg = 0usize;
-    let offset = T::from_f64x(FLOATING_POINT_COMPARISON);
     for (k, &p) in row.iter().enumerate() {
         // The offset is added in the element type, as numpy does for float32 arrays.
         let v = if k == y { p + offset } else { p }.to_f64x();

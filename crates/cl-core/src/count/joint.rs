@@ -269,9 +269,20 @@ impl ConfidentJointAccumulator {
     }
 }
 
-/// cleanlab's guess of the true label of one row, or `None` if no class is confident.
+/// cleanlab's guess of the true label of one row, or `None` if no class is confident: the
+/// only confident class if there is one, else the first argmax of the row.
 #[inline]
 fn guess_true_label<T: Real>(row: ArrayView1<'_, T>, cut: &[f64]) -> Option<usize> {
+    if let Some(s) = row.to_slice() {
+        // Vectorised: the maximum and the number of confident classes in one pass, then
+        // a short scan for the position.
+        let (max, confident) = crate::kernels::max_and_count_ge(s, cut);
+        return match confident {
+            0 => None,
+            1 => s.iter().zip(cut).position(|(&p, &c)| p.to_f64x() >= c),
+            _ => s.iter().position(|&p| p.to_f64x() == max),
+        };
+    }
     let mut confident = 0usize;
     let mut first_confident = 0usize;
     let mut argmax = 0usize;
