@@ -10,12 +10,12 @@
 //! 2. `low_memory`: `pred_probs` (given or cross-validated) go to cleanlab's
 //!    `find_label_issues_batched` (batch size 10 000, its defaults); the filter options,
 //!    thresholds and matrices are not used ([`LearnWarning::LowMemoryIgnoresOptions`]).
-//! 3. Otherwise the noise estimates: with a confident joint in the filter options,
-//!    `estimate_latent` of it (no convergence); with no matrices given, the confident joint
-//!    and latent estimates of the cross-validated or given `pred_probs` (`thresholds`,
-//!    `converge_latent_estimates`); with a noise matrix, `py` and the inverse by latent
-//!    algebra; with an inverse noise matrix, the noise matrix (and no `py`); missing
-//!    `pred_probs` are cross-validated, a missing confident joint is computed (calibrated).
+//! 3. Otherwise the noise estimates: with a confident joint in the filter options, `py` and
+//!    the noise matrix from `estimate_latent` of it (no convergence; this noise matrix
+//!    replaces a given one); then with no matrix, the confident joint and latent estimates
+//!    of the `pred_probs` (`thresholds`, `converge_latent_estimates`); with a noise matrix
+//!    only, `py` and the inverse by latent algebra; with an inverse noise matrix only, the
+//!    noise matrix (and no `py`); a missing confident joint is computed (calibrated).
 //! 4. PU learning (K = 2, `pulearning = Some(c)`): class `c` is made noise-free in the
 //!    noise matrix, class `1 − c` in the inverse noise matrix, and the confident joint gets
 //!    `cj[c][1−c] = 0`, `cj[1−c][1−c] = 1`.
@@ -715,6 +715,7 @@ impl<C: ProbabilisticClassifier> CleanLearning<C> {
                     return Err(LearnError::LabelIssuesLength {
                         expected: n,
                         found: t.len(),
+                        mask: false,
                     });
                 }
                 if let Some(row) = (0..n).find(|&i| t.given_label.get(i) != Some(&labels[i])) {
@@ -728,6 +729,7 @@ impl<C: ProbabilisticClassifier> CleanLearning<C> {
                     return Err(LearnError::LabelIssuesLength {
                         expected: n,
                         found: m.len(),
+                        mask: true,
                     });
                 }
                 self.state.label_issues = None;
@@ -880,35 +882,35 @@ impl<C: ProbabilisticClassifier> CleanLearning<C> {
         let user_cj = self.filter_options.confident_joint.clone();
         let mut py: Option<Array1<f64>> = None;
         let mut cj: Option<Array2<i64>> = user_cj.clone();
-        let (mut nm, mut inv) = match (&args.noise_matrix, &args.inverse_noise_matrix) {
+        let mut given_nm = args.noise_matrix.clone();
+        if let Some(ucj) = &user_cj {
+            // cleanlab: a given confident joint replaces any given noise matrix.
+            let est = estimate_latent(ucj.view(), labels, PyMethod::Cnt, false)?;
+            py = Some(est.py);
+            given_nm = Some(est.noise_matrix);
+        }
+        let (mut nm, mut inv) = match (given_nm, &args.inverse_noise_matrix) {
             (None, None) => {
-                if let Some(ucj) = &user_cj {
-                    let est = estimate_latent(ucj.view(), labels, PyMethod::Cnt, false)?;
-                    py = Some(est.py);
-                    (est.noise_matrix, est.inverse_noise_matrix)
-                } else {
-                    let mut opts = EstimateOptions::default()
-                        .converge_latent_estimates(self.converge_latent_estimates);
-                    if let Some(t) = &args.thresholds {
-                        opts = opts.thresholds(t.clone());
-                    }
-                    let est =
-                        estimate_py_and_noise_matrices_from_probabilities(labels, probs, &opts)?;
-                    py = Some(est.py);
-                    cj = Some(est.confident_joint);
-                    (est.noise_matrix, est.inverse_noise_matrix)
+                let mut opts = EstimateOptions::default()
+                    .converge_latent_estimates(self.converge_latent_estimates);
+                if let Some(t) = &args.thresholds {
+                    opts = opts.thresholds(t.clone());
                 }
+                let est = estimate_py_and_noise_matrices_from_probabilities(labels, probs, &opts)?;
+                py = Some(est.py);
+                cj = Some(est.confident_joint);
+                (est.noise_matrix, est.inverse_noise_matrix)
             }
             (Some(nm), None) => {
                 let (py_, inv) = compute_py_inv_noise_matrix(ps.view(), nm.view())?;
                 py = Some(py_);
-                (nm.clone(), inv)
+                (nm, inv)
             }
             (None, Some(inv)) => {
                 let nm = compute_noise_matrix_from_inverse(ps.view(), inv.view(), None)?;
                 (nm, inv.clone())
             }
-            (Some(nm), Some(inv)) => (nm.clone(), inv.clone()),
+            (Some(nm), Some(inv)) => (nm, inv.clone()),
         };
         let mut cj = match cj {
             Some(cj) => cj,

@@ -91,12 +91,14 @@ pub enum LearnError {
         trace: f64,
     },
     /// Given label issues (table or mask) whose length differs from the labels.
-    #[error("label_issues and labels must have same length")]
+    #[error("{}", if *.mask { "If label_issues is boolean numpy.array, must have same shape as labels" } else { "label_issues and labels must have same length" })]
     LabelIssuesLength {
         /// Number of labels.
         expected: usize,
         /// Length of the label issues.
         found: usize,
+        /// Whether the issues were a mask (otherwise a table).
+        mask: bool,
     },
     /// A given label issues table whose `given_label` column differs from the labels.
     #[error("labels must match label_issues['given_label']")]

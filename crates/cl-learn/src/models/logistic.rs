@@ -10,8 +10,10 @@ use super::{check_fit_inputs, check_predict_input, spread_columns};
 
 /// Logistic regression as scikit-learn 1.9's `LogisticRegression()` (`solver="lbfgs"`,
 /// `penalty="l2"`): the same objective, the same starting point and the same stopping rules,
-/// so its probabilities match scikit-learn's closely (the golden tests assert a maximum
-/// absolute difference of 1e-4; typical differences are below 1e-7).
+/// so its probabilities match scikit-learn's closely: on the golden fixtures (binary and
+/// multiclass, weighted, `C` from 0.1 to 10, with and without intercept, badly scaled
+/// features, a fit stopped by `max_iter`) the iteration counts equal scikit-learn's and the
+/// largest probability difference is ~1e-7 (the tests assert 1e-4).
 ///
 /// **Objective.** With `S = Σ wᵢ` (N without weights), minimise
 /// `(1/S) Σᵢ wᵢ ℓᵢ + 1/(2·C·S) ‖W‖²` over the coefficients `W` and the (unpenalised)
