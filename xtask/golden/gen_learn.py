@@ -339,4 +339,35 @@ errs = {
 for name, fn in errs.items():
     w.case(f"error_{name}", {"x": x, "labels": y}, {}, {"error": w.error_of(fn)})
 
+
+# ---------------------------------------------------------------------------------------
+# 8. The demo dataset (cl_learn::demo) drawn with numpy, and cleanlab's CleanLearning on it
+#    with scikit-learn's LogisticRegression.
+from cleanlab.benchmarking.noise_generation import generate_noise_matrix_from_trace, generate_noisy_labels  # noqa: E402
+
+
+def demo_data(seed=0, n=3000, n_test=1000, k=5, d=6, sep=2.0, noise_rate=0.2):
+    rng = np.random.RandomState(seed)
+    raw = 1.0 - 0.5 * np.arange(k) / (k - 1.0)
+    prior = raw / raw.sum()
+    centres = rng.normal(0.0, sep, (k, d))
+    y = rng.choice(k, n, p=prior)
+    x = centres[y] + rng.standard_normal((n, d))
+    yt = rng.choice(k, n_test, p=prior)
+    xt = centres[yt] + rng.standard_normal((n_test, d))
+    py = np.bincount(y, minlength=k) / n
+    nm = generate_noise_matrix_from_trace(k, k * (1 - noise_rate), py=py, valid_noise_matrix=True, seed=seed + 1)
+    noisy = generate_noisy_labels(y, nm)
+    return x, y, noisy, xt, yt, nm
+
+
+x, y, noisy, xt, yt, nm = demo_data()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    cl = CleanLearning(LogisticRegression(), seed=0, cv_n_folds=5)
+    df = cl.find_label_issues(x, noisy)
+w.case("demo_default", {}, {"seed": 0},
+       {"true_labels": y, "labels": noisy, "test_labels": yt, "noise_matrix": nm,
+        "features_head": x[:20], "features_colsum": x.sum(axis=0), "test_features_head": xt[:20],
+        "is_label_issue": df["is_label_issue"].values, "label_quality": df["label_quality"].values})
 w.done()

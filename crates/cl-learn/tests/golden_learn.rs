@@ -715,3 +715,69 @@ fn errors_match_cleanlab() {
         expect_error(&case, err);
     }
 }
+
+/// The demo data equals what numpy draws with the same seeds, and the label issues found
+/// with our logistic regression equal cleanlab + scikit-learn's on the same data (the
+/// cross-validated self-confidences differ by ~4e-11).
+#[test]
+fn demo_matches_numpy_and_cleanlab() {
+    use cl_learn::demo::{DemoConfig, dataset};
+    let case = cases_with_prefix("learn", "demo_").remove(0);
+    let d = dataset(&DemoConfig::default()).unwrap();
+    let out = |k: &str| case.output(k);
+    assert_eq!(d.true_labels, out("true_labels").vec_usize());
+    assert_eq!(d.labels, out("labels").vec_usize());
+    assert_eq!(d.test_labels, out("test_labels").vec_usize());
+    assert_array2_close(
+        &d.noise_matrix,
+        &out("noise_matrix").array2_f64(),
+        REL_F64,
+        "noise matrix",
+    );
+    assert_array2_close(
+        &d.features.slice(s![..20, ..]).to_owned(),
+        &out("features_head").array2_f64(),
+        REL_F64,
+        "features",
+    );
+    assert_array2_close(
+        &d.test_features.slice(s![..20, ..]).to_owned(),
+        &out("test_features_head").array2_f64(),
+        REL_F64,
+        "test features",
+    );
+    let colsum: Vec<f64> = d.features.sum_axis(ndarray::Axis(0)).to_vec();
+    assert_all_close(
+        &colsum,
+        &out("features_colsum").vec_f64(),
+        1e-12,
+        "column sums",
+    );
+
+    let mut cl = CleanLearning::builder(LogisticRegression::default())
+        .seed(Some(0))
+        .build();
+    let t = cl
+        .find_label_issues(
+            Some(d.features.view()),
+            &d.labels,
+            &FindIssuesArgs::default(),
+        )
+        .unwrap();
+    let expected = out("is_label_issue").vec_bool();
+    let differing = t
+        .is_label_issue
+        .iter()
+        .zip(&expected)
+        .filter(|(a, b)| a != b)
+        .count();
+    let quality = out("label_quality").vec_f64();
+    let worst = t
+        .label_quality
+        .iter()
+        .zip(&quality)
+        .fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
+    eprintln!("demo: {differing} flags differ, largest label quality difference {worst:e}");
+    assert!(worst <= LR_PROBA_ABS, "label quality differs by {worst:e}");
+    assert_eq!(differing, 0, "flags differ from cleanlab's");
+}
