@@ -536,63 +536,16 @@ impl<C: ProbabilisticClassifier> CleanLearning<C> {
         args: &FindIssuesArgs<'_>,
     ) -> Result<LabelIssues> {
         self.state.warnings.clear();
-        let n = labels.len();
-        if n == 0 {
-            return Err(CoreError::Empty { what: "labels" }.into());
-        }
-        let k = match &args.pred_probs {
-            Some(p) => {
-                let (l, _) = validate_usize(labels, *p)?;
-                l.require_classes(2)?;
-                p.ncols()
-            }
-            None => {
-                let Some(x) = &x else {
-                    return Err(CoreError::InvalidParameter {
-                        name: "X",
-                        reason: "features are needed when pred_probs is not given".into(),
-                    }
-                    .into());
-                };
-                if x.nrows() != n {
-                    return Err(CoreError::Shape {
-                        what: "X and labels",
-                        expected: format!("{n} rows (one per label)"),
-                        found: format!("{} rows", x.nrows()),
-                    }
-                    .into());
-                }
-                let k = num_classes_all_present(labels)?;
-                if k < 2 {
-                    return Err(CoreError::TooFewClasses {
-                        found: k,
-                        required: 2,
-                    }
-                    .into());
-                }
-                k
-            }
-        };
-        check_matrix(args.noise_matrix.as_ref(), k, false)?;
-        check_matrix(args.inverse_noise_matrix.as_ref(), k, true)?;
-        if let Some(t) = &args.thresholds {
-            check_thresholds(t, k)?;
-        }
-        if args.pred_probs.is_none() && (n as f64) / (k as f64) < self.cv_n_folds as f64 {
-            return Err(LearnError::NeedMoreData {
-                num_examples: n,
-                num_classes: k,
-                cv_n_folds: self.cv_n_folds,
-            });
-        }
+        let k = self.check_find_inputs(x.as_ref(), labels, args)?;
         let labels_k = Labels::from_usize(labels, k)?;
         self.state.num_classes = Some(k);
 
         // Every path needs out-of-sample probabilities: cross-validate first if not given.
         let cv_probs: Array2<f64>;
-        let p: ArrayView2<'_, f64> = match args.pred_probs {
-            Some(p) => p,
-            None => {
+        let p: ArrayView2<'_, f64> = if let Some(p) = args.pred_probs {
+            p
+        } else {
+            {
                 let Some(x) = x else {
                     return Err(CoreError::InvalidParameter {
                         name: "X",
@@ -617,32 +570,7 @@ impl<C: ProbabilisticClassifier> CleanLearning<C> {
         let probs = PredProbs::new(p)?;
 
         let is_label_issue = if self.low_memory {
-            if args.thresholds.is_some()
-                || args.noise_matrix.is_some()
-                || args.inverse_noise_matrix.is_some()
-                || self.filter_options != Self::default_filter_options()
-            {
-                self.state
-                    .warnings
-                    .push(LearnWarning::LowMemoryIgnoresOptions);
-            }
-            match find_label_issues_batched(
-                labels,
-                p,
-                LOW_MEMORY_BATCH_SIZE,
-                &BatchedOptions::default(),
-                true,
-            )? {
-                BatchedIssues::Mask(m) => m,
-                BatchedIssues::Indices(idx) => {
-                    let mut m = vec![false; n];
-                    for i in idx {
-                        m[i] = true;
-                    }
-                    m
-                }
-                _ => vec![false; n],
-            }
+            self.low_memory_flags(labels, p, args)?
         } else {
             self.estimate_and_filter(&labels_k, &probs, args)?
         };
@@ -659,6 +587,100 @@ impl<C: ProbabilisticClassifier> CleanLearning<C> {
             self.state.label_issues = Some(table.clone());
         }
         Ok(table)
+    }
+
+    /// Validates the inputs of `find_label_issues`; returns K.
+    fn check_find_inputs(
+        &self,
+        x: Option<&ArrayView2<'_, f64>>,
+        labels: &[usize],
+        args: &FindIssuesArgs<'_>,
+    ) -> Result<usize> {
+        let n = labels.len();
+        if n == 0 {
+            return Err(CoreError::Empty { what: "labels" }.into());
+        }
+        let k = if let Some(p) = &args.pred_probs {
+            let (l, _) = validate_usize(labels, *p)?;
+            l.require_classes(2)?;
+            p.ncols()
+        } else {
+            let Some(x) = x else {
+                return Err(CoreError::InvalidParameter {
+                    name: "X",
+                    reason: "features are needed when pred_probs is not given".into(),
+                }
+                .into());
+            };
+            if x.nrows() != n {
+                return Err(CoreError::Shape {
+                    what: "X and labels",
+                    expected: format!("{n} rows (one per label)"),
+                    found: format!("{} rows", x.nrows()),
+                }
+                .into());
+            }
+            let k = num_classes_all_present(labels)?;
+            if k < 2 {
+                return Err(CoreError::TooFewClasses {
+                    found: k,
+                    required: 2,
+                }
+                .into());
+            }
+            k
+        };
+        check_matrix(args.noise_matrix.as_ref(), k, false)?;
+        check_matrix(args.inverse_noise_matrix.as_ref(), k, true)?;
+        if let Some(t) = &args.thresholds {
+            check_thresholds(t, k)?;
+        }
+        if args.pred_probs.is_none() && (n as f64) / (k as f64) < self.cv_n_folds as f64 {
+            return Err(LearnError::NeedMoreData {
+                num_examples: n,
+                num_classes: k,
+                cv_n_folds: self.cv_n_folds,
+            });
+        }
+        Ok(k)
+    }
+
+    /// The `low_memory` path: cleanlab's batched search with its defaults.
+    fn low_memory_flags(
+        &mut self,
+        labels: &[usize],
+        p: ArrayView2<'_, f64>,
+        args: &FindIssuesArgs<'_>,
+    ) -> Result<Vec<bool>> {
+        let n = labels.len();
+        if args.thresholds.is_some()
+            || args.noise_matrix.is_some()
+            || args.inverse_noise_matrix.is_some()
+            || self.filter_options != Self::default_filter_options()
+        {
+            self.state
+                .warnings
+                .push(LearnWarning::LowMemoryIgnoresOptions);
+        }
+        Ok(
+            match find_label_issues_batched(
+                labels,
+                p,
+                LOW_MEMORY_BATCH_SIZE,
+                &BatchedOptions::default(),
+                true,
+            )? {
+                BatchedIssues::Mask(m) => m,
+                BatchedIssues::Indices(idx) => {
+                    let mut m = vec![false; n];
+                    for i in idx {
+                        m[i] = true;
+                    }
+                    m
+                }
+                _ => vec![false; n],
+            },
+        )
     }
 
     /// Finds label issues from `pred_probs` with default arguments (shortcut for
@@ -705,54 +727,7 @@ impl<C: ProbabilisticClassifier> CleanLearning<C> {
             }
             .into());
         }
-        let mask: Vec<bool> = match &args.label_issues {
-            None => {
-                self.find_label_issues(Some(x), labels, &args.find)?
-                    .is_label_issue
-            }
-            Some(GivenLabelIssues::Table(t)) => {
-                if t.len() != n {
-                    return Err(LearnError::LabelIssuesLength {
-                        expected: n,
-                        found: t.len(),
-                        mask: false,
-                    });
-                }
-                if let Some(row) = (0..n).find(|&i| t.given_label.get(i) != Some(&labels[i])) {
-                    return Err(LearnError::GivenLabelMismatch { row });
-                }
-                self.state.label_issues = Some(t.clone());
-                t.is_label_issue.clone()
-            }
-            Some(GivenLabelIssues::Mask(m)) => {
-                if m.len() != n {
-                    return Err(LearnError::LabelIssuesLength {
-                        expected: n,
-                        found: m.len(),
-                        mask: true,
-                    });
-                }
-                self.state.label_issues = None;
-                m.clone()
-            }
-            Some(GivenLabelIssues::Indices(idx)) => {
-                let mut m = vec![false; n];
-                for &i in idx {
-                    if i >= n {
-                        return Err(LearnError::LabelIssueIndexOutOfRange {
-                            index: i,
-                            num_examples: n,
-                        });
-                    }
-                    if m[i] {
-                        return Err(LearnError::DuplicateLabelIssueIndex { index: i });
-                    }
-                    m[i] = true;
-                }
-                self.state.label_issues = None;
-                m
-            }
-        };
+        let mask = self.resolve_label_issues(x, labels, args)?;
         let k = match (
             &args.label_issues,
             &args.find.pred_probs,
@@ -807,6 +782,64 @@ impl<C: ProbabilisticClassifier> CleanLearning<C> {
             .map_err(LearnError::classifier(None))?;
         self.fitted = Some(fitted);
         Ok(())
+    }
+
+    /// The flags `fit` drops: found now, or given (checked and stored as cleanlab does).
+    fn resolve_label_issues(
+        &mut self,
+        x: ArrayView2<'_, f64>,
+        labels: &[usize],
+        args: &FitArgs<'_>,
+    ) -> Result<Vec<bool>> {
+        let n = labels.len();
+        Ok(match &args.label_issues {
+            None => {
+                self.find_label_issues(Some(x), labels, &args.find)?
+                    .is_label_issue
+            }
+            Some(GivenLabelIssues::Table(t)) => {
+                if t.len() != n {
+                    return Err(LearnError::LabelIssuesLength {
+                        expected: n,
+                        found: t.len(),
+                        mask: false,
+                    });
+                }
+                if let Some(row) = (0..n).find(|&i| t.given_label.get(i) != Some(&labels[i])) {
+                    return Err(LearnError::GivenLabelMismatch { row });
+                }
+                self.state.label_issues = Some(t.clone());
+                t.is_label_issue.clone()
+            }
+            Some(GivenLabelIssues::Mask(m)) => {
+                if m.len() != n {
+                    return Err(LearnError::LabelIssuesLength {
+                        expected: n,
+                        found: m.len(),
+                        mask: true,
+                    });
+                }
+                self.state.label_issues = None;
+                m.clone()
+            }
+            Some(GivenLabelIssues::Indices(idx)) => {
+                let mut m = vec![false; n];
+                for &i in idx {
+                    if i >= n {
+                        return Err(LearnError::LabelIssueIndexOutOfRange {
+                            index: i,
+                            num_examples: n,
+                        });
+                    }
+                    if m[i] {
+                        return Err(LearnError::DuplicateLabelIssueIndex { index: i });
+                    }
+                    m[i] = true;
+                }
+                self.state.label_issues = None;
+                m
+            }
+        })
     }
 
     fn fitted(&self) -> Result<&C::Fitted> {
@@ -955,7 +988,7 @@ fn check_matrix(m: Option<&Array2<f64>>, k: usize, inverse: bool) -> Result<()> 
         .into());
     }
     let trace = m.diag().sum();
-    if !(trace > 1.0) {
+    if trace.is_nan() || trace <= 1.0 {
         return Err(LearnError::NoiseMatrixTrace { inverse, trace });
     }
     Ok(())

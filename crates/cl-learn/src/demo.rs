@@ -39,7 +39,9 @@ use cl_core::traits::{FittedClassifier, ProbabilisticClassifier};
 use cl_filter::dataset::{DatasetJoint, HealthSummary, health_summary};
 use ndarray::Array2;
 
-use crate::clean_learning::{CleanLearning, FindIssuesArgs, FitArgs, GivenLabelIssues};
+use crate::clean_learning::{
+    CleanLearning, FindIssuesArgs, FitArgs, GivenLabelIssues, LabelIssues,
+};
 use crate::cv::{CvOptions, estimate_cv_predicted_probabilities};
 use crate::error::{LearnWarning, Result};
 use crate::models::LogisticRegression;
@@ -347,6 +349,58 @@ fn accuracy(pred: &[usize], truth: &[usize]) -> f64 {
     hits as f64 / truth.len().max(1) as f64
 }
 
+/// Precision, recall and the top issues against the known flips.
+struct IssueScore {
+    num_flipped: usize,
+    num_issues: usize,
+    true_positives: usize,
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    top_issues: Vec<TopIssue>,
+}
+
+impl IssueScore {
+    fn new(data: &DemoDataset, issues: &LabelIssues, top_k: usize) -> Self {
+        let num_flipped = data.flipped().len();
+        let num_issues = issues.num_issues();
+        let true_positives = issues
+            .issue_indices()
+            .iter()
+            .filter(|&&i| data.labels[i] != data.true_labels[i])
+            .count();
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let precision = ratio(true_positives, num_issues);
+        let recall = ratio(true_positives, num_flipped);
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        let top_issues = issues
+            .ranked_issues()
+            .into_iter()
+            .take(top_k)
+            .map(|i| TopIssue {
+                index: i,
+                given_label: data.labels[i],
+                suggested_label: issues.predicted_label[i],
+                label_quality: issues.label_quality[i],
+                true_label: data.true_labels[i],
+            })
+            .collect();
+        Self {
+            num_flipped,
+            num_issues,
+            true_positives,
+            precision,
+            recall,
+            f1,
+            top_issues,
+        }
+    }
+}
+
 /// Runs the demo job (see the module docs).
 pub fn run(config: &DemoConfig) -> Result<DemoResult> {
     let start = Instant::now();
@@ -406,50 +460,23 @@ pub fn run(config: &DemoConfig) -> Result<DemoResult> {
     let test_accuracy_clean = cl.score(data.test_features.view(), &data.test_labels, None)?;
     let t_fit = t.elapsed();
 
-    let flipped = data.flipped();
-    let num_flipped = flipped.len();
-    let num_issues = issues.num_issues();
-    let true_positives = issues
-        .issue_indices()
-        .iter()
-        .filter(|&&i| data.labels[i] != data.true_labels[i])
-        .count();
-    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let precision = ratio(true_positives, num_issues);
-    let recall = ratio(true_positives, num_flipped);
-    let f1 = if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
-    };
-    let top_issues = issues
-        .ranked_issues()
-        .into_iter()
-        .take(config.top_k)
-        .map(|i| TopIssue {
-            index: i,
-            given_label: data.labels[i],
-            suggested_label: issues.predicted_label[i],
-            label_quality: issues.label_quality[i],
-            true_label: data.true_labels[i],
-        })
-        .collect();
+    let score = IssueScore::new(&data, &issues, config.top_k);
     let mut warnings = cv.warnings.clone();
     warnings.extend(cl.warnings().iter().cloned());
     Ok(DemoResult {
         config: config.clone(),
         class_names: data.class_names.clone(),
-        num_flipped,
+        num_flipped: score.num_flipped,
         true_noise_matrix: data.noise_matrix.clone(),
         estimated_noise_matrix: cl.noise_matrix().cloned(),
-        num_issues,
-        true_positives,
-        precision,
-        recall,
-        f1,
+        num_issues: score.num_issues,
+        true_positives: score.true_positives,
+        precision: score.precision,
+        recall: score.recall,
+        f1: score.f1,
         cv_accuracy_given: accuracy(&issues.predicted_label, &data.labels),
         cv_accuracy_true: accuracy(&issues.predicted_label, &data.true_labels),
-        top_issues,
+        top_issues: score.top_issues,
         health,
         test_accuracy_noisy,
         test_accuracy_clean,
@@ -488,10 +515,51 @@ fn ms(d: Duration) -> String {
     }
 }
 
+impl DemoResult {
+    fn class_name(&self, k: usize) -> &str {
+        self.class_names.get(k).map_or("?", String::as_str)
+    }
+
+    fn write_top_issues(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.top_issues.is_empty() {
+            return Ok(());
+        }
+        {
+            writeln!(
+                f,
+                "Top {} label issues (lowest label quality first)",
+                self.top_issues.len()
+            )?;
+            writeln!(
+                f,
+                "  {:>4}  {:>6}  {:<10} {:<10} {:>8}  flipped?",
+                "rank", "index", "given", "suggested", "quality"
+            )?;
+            for (r, t) in self.top_issues.iter().enumerate() {
+                let verdict = if t.truly_mislabeled() {
+                    format!("yes (true: {})", self.class_name(t.true_label))
+                } else {
+                    "no".to_owned()
+                };
+                writeln!(
+                    f,
+                    "  {:>4}  {:>6}  {:<10} {:<10} {:>8.4}  {verdict}",
+                    r + 1,
+                    t.index,
+                    self.class_name(t.given_label),
+                    self.class_name(t.suggested_label),
+                    t.label_quality
+                )?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for DemoResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.config;
-        let name = |k: usize| self.class_names.get(k).map_or("?", String::as_str);
         let title = "cleanlab demo: finding label errors with CleanLearning";
         writeln!(f, "{title}\n{}\n", "=".repeat(title.len()))?;
         writeln!(
@@ -548,35 +616,7 @@ impl fmt::Display for DemoResult {
             thousands(self.num_flipped)
         )?;
         writeln!(f, "  F1         {:.3}\n", self.f1)?;
-        if !self.top_issues.is_empty() {
-            writeln!(
-                f,
-                "Top {} label issues (lowest label quality first)",
-                self.top_issues.len()
-            )?;
-            writeln!(
-                f,
-                "  {:>4}  {:>6}  {:<10} {:<10} {:>8}  flipped?",
-                "rank", "index", "given", "suggested", "quality"
-            )?;
-            for (r, t) in self.top_issues.iter().enumerate() {
-                let verdict = if t.truly_mislabeled() {
-                    format!("yes (true: {})", name(t.true_label))
-                } else {
-                    "no".to_owned()
-                };
-                writeln!(
-                    f,
-                    "  {:>4}  {:>6}  {:<10} {:<10} {:>8.4}  {verdict}",
-                    r + 1,
-                    t.index,
-                    name(t.given_label),
-                    name(t.suggested_label),
-                    t.label_quality
-                )?;
-            }
-            writeln!(f)?;
-        }
+        self.write_top_issues(f)?;
         writeln!(
             f,
             "Test accuracy ({} clean examples)",

@@ -15,6 +15,7 @@
 //! * `error_*`: cleanlab's errors.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+#![allow(clippy::too_many_lines)] // one test walks every output of a fixture group
 
 use cl_core::traits::{FittedClassifier, ProbabilisticClassifier};
 use cl_filter::FilterBy;
@@ -438,7 +439,7 @@ fn find_label_issues_from_pred_probs_matches_cleanlab() {
             let opt_arr = |k: &str| case.has("outputs", &format!("{opt}__{k}"));
             match (cl.noise_matrix(), opt_arr("noise_matrix")) {
                 (Some(nm), true) => {
-                    assert_array2_close(nm, &out("noise_matrix").array2_f64(), REL_F64, &ctx)
+                    assert_array2_close(nm, &out("noise_matrix").array2_f64(), REL_F64, &ctx);
                 }
                 (None, false) => {}
                 (a, b) => panic!("{ctx}: noise matrix presence {} vs {b}", a.is_some()),
@@ -457,7 +458,7 @@ fn find_label_issues_from_pred_probs_matches_cleanlab() {
             }
             match (cl.py(), opt_arr("py")) {
                 (Some(py), true) => {
-                    assert_all_close(py.as_slice().unwrap(), &out("py").vec_f64(), REL_F64, &ctx)
+                    assert_all_close(py.as_slice().unwrap(), &out("py").vec_f64(), REL_F64, &ctx);
                 }
                 (None, false) => {}
                 (a, b) => panic!("{ctx}: py presence {} vs {b}", a.is_some()),

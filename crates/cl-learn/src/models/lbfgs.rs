@@ -141,27 +141,15 @@ where
         x_old.copy_from_slice(&x);
         g_old.copy_from_slice(&g);
         let f_old = f;
-        let mut search = LineSearch::start(f_old, gd_old, stp);
-        let mut evaluations = 0usize;
-        let mut gd = gd_old;
-        let failed = loop {
-            if evaluations >= opts.max_line_search {
-                break true;
-            }
-            evaluations += 1;
-            for ((xi, xo), di) in x.iter_mut().zip(&x_old).zip(&d) {
-                *xi = stp * di + xo;
-            }
-            f = fg(&x, &mut g);
-            gd = dot(&g, &d);
-            if !f.is_finite() {
-                break true;
-            }
-            match search.step(&mut stp, f, gd) {
-                SearchStatus::Evaluate => {}
-                SearchStatus::Done => break false,
-            }
-        };
+        let (failed, gd) = line_search(
+            &mut fg,
+            &mut x,
+            &mut g,
+            &mut f,
+            &mut stp,
+            (&x_old, &d, gd_old),
+            opts.max_line_search,
+        );
         if failed {
             // Restore the previous iterate; restart with an empty memory, or give up.
             x.copy_from_slice(&x_old);
@@ -179,48 +167,69 @@ where
             continue;
         }
         n_iter += 1;
-        if inf_norm(&g) <= opts.gtol {
+        // The gradient and relative-decrease tests, then the iteration limit.
+        let converged =
+            inf_norm(&g) <= opts.gtol || f_old - f <= opts.ftol * f_old.abs().max(f.abs()).max(1.0);
+        if converged || n_iter >= opts.max_iter {
             return LbfgsResult {
                 x,
                 n_iter,
-                converged: true,
-            };
-        }
-        if f_old - f <= opts.ftol * f_old.abs().max(f.abs()).max(1.0) {
-            return LbfgsResult {
-                x,
-                n_iter,
-                converged: true,
-            };
-        }
-        if n_iter >= opts.max_iter {
-            return LbfgsResult {
-                x,
-                n_iter,
-                converged: false,
+                converged,
             };
         }
         let y: Vec<f64> = g.iter().zip(&g_old).map(|(a, b)| a - b).collect();
-        let rr = dot(&y, &y);
         let (dr, ddum) = if stp == 1.0 {
             (gd - gd_old, -gd_old)
         } else {
             ((gd - gd_old) * stp, -gd_old * stp)
         };
-        if dr <= f64::EPSILON * ddum {
-            continue;
+        // Skip the pair unless the curvature sᵀy is clearly positive.
+        if dr > f64::EPSILON * ddum {
+            theta = dot(&y, &y) / dr;
+            let s: Vec<f64> = if stp == 1.0 {
+                d
+            } else {
+                d.iter().map(|v| stp * v).collect()
+            };
+            if pairs.len() == opts.memory {
+                pairs.pop_front();
+            }
+            pairs.push_back(Pair { s, y, sy: dr });
         }
-        let s: Vec<f64> = if stp == 1.0 {
-            d
-        } else {
-            d.iter().map(|v| stp * v).collect()
-        };
-        if pairs.len() == opts.memory {
-            pairs.pop_front();
-        }
-        pairs.push_back(Pair { s, y, sy: dr });
-        theta = rr / dr;
     }
+}
+
+/// Runs the line search from `x_old` along `d` (`gd_old = gᵀd < 0`), starting at `*stp`.
+/// On return `x`, `g`, `f` hold the last evaluated point, `*stp` its step; returns whether
+/// the search failed (too many evaluations or a non-finite value) and `gᵀd` at the point.
+fn line_search<F>(
+    fg: &mut F,
+    x: &mut [f64],
+    g: &mut [f64],
+    f: &mut f64,
+    stp: &mut f64,
+    (x_old, d, gd_old): (&[f64], &[f64], f64),
+    max_evaluations: usize,
+) -> (bool, f64)
+where
+    F: FnMut(&[f64], &mut [f64]) -> f64,
+{
+    let mut search = LineSearch::start(*f, gd_old, *stp);
+    let mut gd = gd_old;
+    for _ in 0..max_evaluations {
+        for ((xi, xo), di) in x.iter_mut().zip(x_old).zip(d) {
+            *xi = *stp * di + xo;
+        }
+        *f = fg(x, g);
+        gd = dot(g, d);
+        if !f.is_finite() {
+            return (true, gd);
+        }
+        if let SearchStatus::Done = search.step(stp, *f, gd) {
+            return (false, gd);
+        }
+    }
+    (true, gd)
 }
 
 /// What the caller does after a line-search step.

@@ -100,7 +100,7 @@ impl LogisticRegression {
                 reason: format!("{} is not a positive finite number", self.c),
             });
         }
-        if !(self.tol >= 0.0) {
+        if self.tol.is_nan() || self.tol < 0.0 {
             return Err(CoreError::InvalidParameter {
                 name: "tol",
                 reason: format!("{} is negative or NaN", self.tol),
@@ -152,7 +152,7 @@ impl Objective<'_> {
         for (i, mut row) in raw.rows_mut().into_iter().enumerate() {
             let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let mut sum = 0.0;
-            for v in row.iter() {
+            for v in &row {
                 sum += (v - max).exp();
             }
             let yi = self.y[i];
@@ -242,7 +242,7 @@ impl ProbabilisticClassifier for LogisticRegression {
             position[c] = j;
         }
         let weight_sum = sample_weight.map_or(y.len() as f64, |w| w.iter().sum());
-        if !(weight_sum > 0.0) {
+        if weight_sum.is_nan() || weight_sum <= 0.0 {
             return Err(CoreError::InvalidParameter {
                 name: "sample_weight",
                 reason: "the weights sum to zero".into(),
