@@ -11,6 +11,7 @@
 //! | `core` (always) | [`cl_core`] | validated inputs, confident-joint counting, latent algebra, numpy-compatible numerics and RNG, noise generation |
 //! | `rank` (default) | `cl_rank` | label quality scores, ordering, ensembles (`cleanlab.rank`) |
 //! | `filter` (default) | `cl_filter` | `find_label_issues` and dataset health (`cleanlab.filter`, `cleanlab.dataset`) |
+//! | `learn` (default) | `cl_learn` | `CleanLearning` with any classifier, cross-validation, built-in models, the demo (`cleanlab.classification`) |
 //!
 //! ```
 //! # #[cfg(feature = "filter")] {
@@ -37,6 +38,10 @@ pub use cl_rank as rank;
 /// Label issues and dataset health (`cleanlab.filter`, `cleanlab.dataset`).
 #[cfg(feature = "filter")]
 pub use cl_filter as filter;
+
+/// CleanLearning, cross-validation and built-in models (`cleanlab.classification`).
+#[cfg(feature = "learn")]
+pub use cl_learn as learn;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(all(doctest, feature = "filter"))]
