@@ -141,6 +141,10 @@ impl Files<'_> {
                     }
                 ),
             ),
+            CoreError::LabelOutOfRange { row, label, .. } if label < 0 => CliError::input(
+                self.labels,
+                format!("row {row} has label {label}, which is negative"),
+            ),
             CoreError::LabelOutOfRange {
                 row,
                 label,
@@ -159,10 +163,10 @@ impl Files<'_> {
             ),
             CoreError::Empty { what } => CliError::input(self.for_what(what), "is empty"),
             CoreError::Shape {
-                what,
+                what: "labels and pred_probs",
                 expected,
                 found,
-            } if what == "labels and pred_probs" => CliError::Usage(format!(
+            } => CliError::Usage(format!(
                 "{} and {} disagree: expected {expected}, found {found}",
                 self.labels.display(),
                 self.pred_probs.display()
@@ -174,9 +178,9 @@ impl Files<'_> {
             } => CliError::Usage(format!(
                 "--num-to-remove-per-class needs {expected}, got {found}"
             )),
-            CoreError::Shape { what, .. } if what == "pred_probs" => {
-                CliError::input(self.pred_probs, e)
-            }
+            CoreError::Shape {
+                what: "pred_probs", ..
+            } => CliError::input(self.pred_probs, e),
             other => CliError::Usage(other.to_string()),
         }
     }

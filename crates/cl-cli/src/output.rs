@@ -13,28 +13,25 @@ pub fn write_to(
     args: &OutputArgs,
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    match &args.output {
-        Some(path) => {
-            let target = path.display().to_string();
-            let wrap = |source| CliError::Output {
-                target: target.clone(),
+    if let Some(path) = &args.output {
+        let target = path.display().to_string();
+        let wrap = |source| CliError::Output {
+            target: target.clone(),
+            source,
+        };
+        let file = std::fs::File::create(path).map_err(wrap)?;
+        let mut w = BufWriter::new(file);
+        render(&mut w).map_err(wrap)?;
+        w.flush().map_err(wrap)
+    } else {
+        let mut w = BufWriter::new(io::stdout().lock());
+        match render(&mut w).and_then(|()| w.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            Err(source) => Err(CliError::Output {
+                target: "standard output".into(),
                 source,
-            };
-            let file = std::fs::File::create(path).map_err(wrap)?;
-            let mut w = BufWriter::new(file);
-            render(&mut w).map_err(wrap)?;
-            w.flush().map_err(wrap)
-        }
-        None => {
-            let mut w = BufWriter::new(io::stdout().lock());
-            match render(&mut w).and_then(|()| w.flush()) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                Err(source) => Err(CliError::Output {
-                    target: "standard output".into(),
-                    source,
-                }),
-                Ok(()) => Ok(()),
-            }
+            }),
+            Ok(()) => Ok(()),
         }
     }
 }

@@ -80,9 +80,10 @@ fn filter_options(args: &FindLabelIssuesArgs) -> FilterOptions {
 }
 
 fn score_options(args: &FindLabelIssuesArgs) -> LabelQualityOptions {
-    let method = args
-        .rank_by
-        .map_or(ScoreMethod::SelfConfidence, |m| m.to_method());
+    let method = args.rank_by.map_or(
+        ScoreMethod::SelfConfidence,
+        crate::cli::MethodArg::to_method,
+    );
     LabelQualityOptions::new(method).adjust_pred_probs(args.adjust_pred_probs)
 }
 
@@ -258,7 +259,7 @@ fn out_of_core_typed<T: Real + ViewElement>(
     // releases pred_probs pages after each chunk); other integer dtypes are converted to
     // class indices once (8 bytes per example) and streamed with the mapped pred_probs.
     if matches!(lm.dtype(), Dtype::Int(4 | 8)) {
-        let source = NpySource::<T>::open(&files.labels, &files.pred_probs, chunk)
+        let source = NpySource::<T>::open(files.labels, files.pred_probs, chunk)
             .map_err(|e| files.filter(e))?;
         finish_out_of_core(args, files, lm, view, &Tracked::new(&source), &opts)
     } else {

@@ -136,92 +136,103 @@ fn write(args: &HealthArgs, s: &HealthSummary, num_issues: Option<usize>) -> Res
                 joint: s.joint.rows().into_iter().map(|r| r.to_vec()).collect(),
             },
         ),
-        OutputFormat::Csv => {
-            let mut c = output::csv_writer(w);
-            c.write_record([
-                "class_index",
-                "class_name",
-                "label_issues",
-                "inverse_label_issues",
-                "label_noise",
-                "inverse_label_noise",
-                "label_quality_score",
-            ])
-            .map_err(output::csv_err)?;
-            for r in &classes {
-                c.write_record([
-                    r.class_index.to_string(),
-                    r.class_name.clone().unwrap_or_default(),
-                    r.label_issues.to_string(),
-                    r.inverse_label_issues.to_string(),
-                    r.label_noise.to_string(),
-                    r.inverse_label_noise.to_string(),
-                    r.label_quality_score.to_string(),
-                ])
-                .map_err(output::csv_err)?;
-            }
-            c.flush()
-        }
-        OutputFormat::Table => {
-            let label = |c: usize, n: &Option<String>| match n {
-                Some(n) => format!("{c} ({n})"),
-                None => c.to_string(),
-            };
-            writeln!(
-                w,
-                "Overall label health score: {:.4} ({} examples, {k} classes{}).",
-                s.overall_label_health_score,
-                thousands(s.num_examples),
-                num_issues.map_or(String::new(), |n| format!(
-                    ", {} estimated label issues",
-                    thousands(n)
-                ))
-            )?;
-            writeln!(w, "\nClasses by label quality (noisiest first):")?;
-            let mut t = output::table(
-                &[
-                    "class",
-                    "label issues",
-                    "inverse label issues",
-                    "label noise",
-                    "inverse label noise",
-                    "label quality",
-                ],
-                1,
-            );
-            for r in &classes {
-                t.add_row(vec![
-                    label(r.class_index, &r.class_name),
-                    r.label_issues.to_string(),
-                    r.inverse_label_issues.to_string(),
-                    output::score(r.label_noise),
-                    output::score(r.inverse_label_noise),
-                    output::score(r.label_quality_score),
-                ]);
-            }
-            writeln!(w, "{t}")?;
-            if overlaps.is_empty() {
-                return writeln!(w, "\nNo overlapping classes.");
-            }
-            writeln!(w, "\nOverlapping classes (most overlap first):")?;
-            let mut t = output::table(
-                &[
-                    "class a",
-                    "class b",
-                    "overlapping examples",
-                    "joint probability",
-                ],
-                2,
-            );
-            for o in &overlaps {
-                t.add_row(vec![
-                    label(o.class_a, &o.class_name_a),
-                    label(o.class_b, &o.class_name_b),
-                    o.num_overlapping_examples.to_string(),
-                    output::score(o.joint_probability),
-                ]);
-            }
-            writeln!(w, "{t}")
-        }
+        OutputFormat::Csv => write_csv(w, &classes),
+        OutputFormat::Table => write_table(w, s, &classes, &overlaps, num_issues),
     })
+}
+
+fn write_csv(w: &mut dyn std::io::Write, classes: &[ClassRow]) -> std::io::Result<()> {
+    let mut c = output::csv_writer(w);
+    c.write_record([
+        "class_index",
+        "class_name",
+        "label_issues",
+        "inverse_label_issues",
+        "label_noise",
+        "inverse_label_noise",
+        "label_quality_score",
+    ])
+    .map_err(output::csv_err)?;
+    for r in classes {
+        c.write_record([
+            r.class_index.to_string(),
+            r.class_name.clone().unwrap_or_default(),
+            r.label_issues.to_string(),
+            r.inverse_label_issues.to_string(),
+            r.label_noise.to_string(),
+            r.inverse_label_noise.to_string(),
+            r.label_quality_score.to_string(),
+        ])
+        .map_err(output::csv_err)?;
+    }
+    c.flush()
+}
+
+fn write_table(
+    w: &mut dyn std::io::Write,
+    s: &HealthSummary,
+    classes: &[ClassRow],
+    overlaps: &[OverlapRow],
+    num_issues: Option<usize>,
+) -> std::io::Result<()> {
+    let k = s.joint.nrows();
+    let label = |c: usize, n: &Option<String>| match n {
+        Some(n) => format!("{c} ({n})"),
+        None => c.to_string(),
+    };
+    writeln!(
+        w,
+        "Overall label health score: {:.4} ({} examples, {k} classes{}).",
+        s.overall_label_health_score,
+        thousands(s.num_examples),
+        num_issues.map_or(String::new(), |n| format!(
+            ", {} estimated label issues",
+            thousands(n)
+        ))
+    )?;
+    writeln!(w, "\nClasses by label quality (noisiest first):")?;
+    let mut t = output::table(
+        &[
+            "class",
+            "label issues",
+            "inverse label issues",
+            "label noise",
+            "inverse label noise",
+            "label quality",
+        ],
+        1,
+    );
+    for r in classes {
+        t.add_row(vec![
+            label(r.class_index, &r.class_name),
+            r.label_issues.to_string(),
+            r.inverse_label_issues.to_string(),
+            output::score(r.label_noise),
+            output::score(r.inverse_label_noise),
+            output::score(r.label_quality_score),
+        ]);
+    }
+    writeln!(w, "{t}")?;
+    if overlaps.is_empty() {
+        return writeln!(w, "\nNo overlapping classes.");
+    }
+    writeln!(w, "\nOverlapping classes (most overlap first):")?;
+    let mut t = output::table(
+        &[
+            "class a",
+            "class b",
+            "overlapping examples",
+            "joint probability",
+        ],
+        2,
+    );
+    for o in overlaps {
+        t.add_row(vec![
+            label(o.class_a, &o.class_name_a),
+            label(o.class_b, &o.class_name_b),
+            o.num_overlapping_examples.to_string(),
+            output::score(o.joint_probability),
+        ]);
+    }
+    writeln!(w, "{t}")
 }

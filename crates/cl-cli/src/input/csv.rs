@@ -15,7 +15,7 @@ use crate::progress;
 fn reader(path: &Path) -> Result<(::csv::Reader<std::fs::File>, u64)> {
     let file = std::fs::File::open(path)
         .map_err(|e| CliError::input(path, format!("cannot open: {e}")))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let len = file.metadata().map_or(0, |m| m.len());
     let r = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -73,36 +73,33 @@ pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>
     let Some((first, header)) = first_record(path, &mut r)? else {
         return Err(CliError::input(path, "is empty (no rows)"));
     };
-    let col = match label_column {
-        Some(name) => {
-            if !header {
-                return Err(CliError::input(
-                    path,
-                    format!("--label-column {name} needs a header row, and this file has none"),
-                ));
-            }
-            first.iter().position(|f| f == name).ok_or_else(|| {
-                CliError::input(
-                    path,
-                    format!(
-                        "no column named {name:?}; columns: {}",
-                        column_names(&first)
-                    ),
-                )
-            })?
+    let col = if let Some(name) = label_column {
+        if !header {
+            return Err(CliError::input(
+                path,
+                format!("--label-column {name} needs a header row, and this file has none"),
+            ));
         }
-        None => {
-            if first.len() != 1 {
-                return Err(CliError::input(
-                    path,
-                    format!(
-                        "has {} columns; labels need one column (or --label-column NAME with a header row)",
-                        first.len()
-                    ),
-                ));
-            }
-            0
+        first.iter().position(|f| f == name).ok_or_else(|| {
+            CliError::input(
+                path,
+                format!(
+                    "no column named {name:?}; columns: {}",
+                    column_names(&first)
+                ),
+            )
+        })?
+    } else {
+        if first.len() != 1 {
+            return Err(CliError::input(
+                path,
+                format!(
+                    "has {} columns; labels need one column (or --label-column NAME with a header row)",
+                    first.len()
+                ),
+            ));
         }
+        0
     };
     let bar = progress::bytes("reading labels", len);
     let mut out = Vec::new();

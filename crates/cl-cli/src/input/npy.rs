@@ -384,7 +384,8 @@ mod tests {
 
     #[test]
     fn pred_probs_rejected() {
-        let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+        type Writer = Box<dyn Fn(&Path)>;
+        let cases: Vec<(&str, Writer, &str)> = vec![
             (
                 "p_int.npy",
                 Box::new(|p| write_npy(p, &array![[1_i64, 0]]).unwrap()),

@@ -106,8 +106,8 @@ pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>
     let builder = open(path)?;
     let schema = builder.schema().clone();
     let fields: Vec<&Field> = schema.fields().iter().map(AsRef::as_ref).collect();
-    let col = match label_column {
-        Some(name) => fields
+    let col = if let Some(name) = label_column {
+        fields
             .iter()
             .position(|f| f.name() == name)
             .ok_or_else(|| {
@@ -118,24 +118,23 @@ pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>
                         describe_columns(&fields)
                     ),
                 )
-            })?,
-        None => {
-            let data: Vec<usize> = (0..fields.len())
-                .filter(|&i| !is_pandas_index(fields[i]))
-                .collect();
-            match data.as_slice() {
-                [c] => *c,
-                [] => return Err(CliError::input(path, "has no columns")),
-                _ => {
-                    return Err(CliError::input(
-                        path,
-                        format!(
-                            "has {} columns ({}); name the label column with --label-column NAME",
-                            data.len(),
-                            describe_columns(&fields)
-                        ),
-                    ));
-                }
+            })?
+    } else {
+        let data: Vec<usize> = (0..fields.len())
+            .filter(|&i| !is_pandas_index(fields[i]))
+            .collect();
+        match data.as_slice() {
+            [c] => *c,
+            [] => return Err(CliError::input(path, "has no columns")),
+            _ => {
+                return Err(CliError::input(
+                    path,
+                    format!(
+                        "has {} columns ({}); name the label column with --label-column NAME",
+                        data.len(),
+                        describe_columns(&fields)
+                    ),
+                ));
             }
         }
     };
@@ -230,6 +229,7 @@ impl FromArrow for f32 {
 }
 
 impl FromArrow for f64 {
+    #[allow(clippy::cast_lossless)] // one macro for all integer types; i64/u64 have no From
     fn extend(out: &mut Vec<f64>, a: &dyn Array) -> bool {
         macro_rules! ext {
             ($t:ty) => {
@@ -334,7 +334,7 @@ fn read_columns<T: FromArrow>(path: &Path, builder: Builder, cols: &[usize]) -> 
         cols,
         "reading pred_probs",
         |offset, arrays| {
-            let rows = arrays.first().map_or(0, |a| a.len());
+            let rows = arrays.first().map_or(0, Array::len);
             values.resize(values.len() + rows * k, T::default());
             let base = offset * k;
             for (c, a) in arrays.iter().enumerate() {
@@ -363,6 +363,49 @@ fn read_columns<T: FromArrow>(path: &Path, builder: Builder, cols: &[usize]) -> 
     }
     Array2::from_shape_vec((n, k), values)
         .map_err(|e| CliError::input(path, format!("cannot shape the values: {e}")))
+}
+
+/// The items of a list column (sliced to the batch) and the row offsets into them.
+fn list_parts(path: &Path, name: &str, a: &dyn Array) -> Result<(ArrayRef, Vec<usize>)> {
+    Ok(match a.data_type() {
+        DataType::FixedSizeList(_, w) => {
+            let l = a.as_fixed_size_list();
+            let w = usize::try_from(*w).unwrap_or(0);
+            // The child of a sliced fixed-size list starts at the list's offset.
+            let child = l.values().slice(l.offset() * w, l.len() * w);
+            (child, (0..=l.len()).map(|i| i * w).collect())
+        }
+        DataType::List(_) => {
+            let l = a.as_list::<i32>();
+            let o = l.value_offsets();
+            let first = usize::try_from(o[0]).unwrap_or(0);
+            let last = usize::try_from(o[o.len() - 1]).unwrap_or(0);
+            (
+                l.values().slice(first, last - first),
+                o.iter()
+                    .map(|&x| usize::try_from(x).unwrap_or(0) - first)
+                    .collect(),
+            )
+        }
+        DataType::LargeList(_) => {
+            let l = a.as_list::<i64>();
+            let o = l.value_offsets();
+            let first = usize::try_from(o[0]).unwrap_or(0);
+            let last = usize::try_from(o[o.len() - 1]).unwrap_or(0);
+            (
+                l.values().slice(first, last - first),
+                o.iter()
+                    .map(|&x| usize::try_from(x).unwrap_or(0) - first)
+                    .collect(),
+            )
+        }
+        other => {
+            return Err(CliError::input(
+                path,
+                format!("column {name:?} has type {other}, not a list"),
+            ));
+        }
+    })
 }
 
 fn read_list<T: FromArrow>(path: &Path, builder: Builder, col: usize) -> Result<Array2<T>> {
@@ -403,45 +446,7 @@ fn read_list<T: FromArrow>(path: &Path, builder: Builder, col: usize) -> Result<
                     format!("row {} of column {name:?} is null", offset + i),
                 ));
             }
-            let (child, offsets): (ArrayRef, Vec<usize>) = match a.data_type() {
-                DataType::FixedSizeList(_, w) => {
-                    let l = a.as_fixed_size_list();
-                    let w = usize::try_from(*w).unwrap_or(0);
-                    // The child of a sliced fixed-size list starts at the list's offset.
-                    let child = l.values().slice(l.offset() * w, l.len() * w);
-                    (child, (0..=l.len()).map(|i| i * w).collect())
-                }
-                DataType::List(_) => {
-                    let l = a.as_list::<i32>();
-                    let o = l.value_offsets();
-                    let first = usize::try_from(o[0]).unwrap_or(0);
-                    let last = usize::try_from(o[o.len() - 1]).unwrap_or(0);
-                    (
-                        l.values().slice(first, last - first),
-                        o.iter()
-                            .map(|&x| usize::try_from(x).unwrap_or(0) - first)
-                            .collect(),
-                    )
-                }
-                DataType::LargeList(_) => {
-                    let l = a.as_list::<i64>();
-                    let o = l.value_offsets();
-                    let first = usize::try_from(o[0]).unwrap_or(0);
-                    let last = usize::try_from(o[o.len() - 1]).unwrap_or(0);
-                    (
-                        l.values().slice(first, last - first),
-                        o.iter()
-                            .map(|&x| usize::try_from(x).unwrap_or(0) - first)
-                            .collect(),
-                    )
-                }
-                other => {
-                    return Err(CliError::input(
-                        path,
-                        format!("column {name:?} has type {other}, not a list"),
-                    ));
-                }
-            };
+            let (child, offsets) = list_parts(path, &name, a)?;
             for (i, w) in offsets.windows(2).enumerate() {
                 check_len(offset + i, w[1] - w[0])?;
             }
