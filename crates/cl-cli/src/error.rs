@@ -52,7 +52,9 @@ pub enum CliError {
     Other(#[from] anyhow::Error),
     /// The fraction of flagged examples is above `--fail-if-issues-above`.
     #[error(
-        "{flagged} of {total} examples flagged ({}), above --fail-if-issues-above {limit}",
+        "{} of {} examples flagged ({}), above --fail-if-issues-above {limit}",
+        crate::output::thousands(*flagged),
+        crate::output::thousands(*total),
         percent(*flagged, *total)
     )]
     Gate {
