@@ -2,7 +2,7 @@
 
 use std::io::{self, BufWriter, Write};
 
-use comfy_table::{CellAlignment, Table, presets};
+use comfy_table::{CellAlignment, ColumnConstraint, Table, Width, presets};
 
 use crate::cli::OutputArgs;
 use crate::error::{CliError, Result};
@@ -55,17 +55,89 @@ pub fn csv_err(e: csv::Error) -> io::Error {
     }
 }
 
-/// A table with the project's style; columns from `right` on are right-aligned numbers.
+/// A table with the project's style; columns from `numeric_from` on are right-aligned.
 pub fn table(header: &[&str], numeric_from: usize) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     t.set_header(header.iter().copied());
+    align(&mut t, numeric_from);
+    t
+}
+
+fn align(t: &mut Table, numeric_from: usize) {
     for (i, col) in t.column_iter_mut().enumerate() {
         if i >= numeric_from {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-    t
+}
+
+/// Rows per comfy-table block when a long table is streamed.
+const TABLE_BLOCK_ROWS: usize = 4096;
+
+/// Writes a table of `n` rows made by `row(i)`. Long tables are rendered in blocks of
+/// fixed column widths and stitched, so the output equals one comfy-table rendering while
+/// memory stays bounded by one block (a table of millions of rows never sits in memory).
+pub fn write_rows_table(
+    w: &mut dyn Write,
+    header: &[&str],
+    numeric_from: usize,
+    n: usize,
+    row: impl Fn(usize) -> Vec<String>,
+) -> io::Result<()> {
+    write_rows_table_in_blocks(w, header, numeric_from, n, row, TABLE_BLOCK_ROWS)
+}
+
+fn write_rows_table_in_blocks(
+    w: &mut dyn Write,
+    header: &[&str],
+    numeric_from: usize,
+    n: usize,
+    row: impl Fn(usize) -> Vec<String>,
+    block: usize,
+) -> io::Result<()> {
+    if n <= block {
+        let mut t = table(header, numeric_from);
+        for i in 0..n {
+            t.add_row(row(i));
+        }
+        return writeln!(w, "{t}");
+    }
+    // Column widths over the whole table (cells of long tables are ASCII numbers).
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for i in 0..n {
+        for (c, cell) in row(i).iter().enumerate() {
+            if let Some(wc) = widths.get_mut(c) {
+                *wc = (*wc).max(cell.chars().count());
+            }
+        }
+    }
+    let mut start = 0;
+    while start < n {
+        let end = (start + block).min(n);
+        let mut t = Table::new();
+        t.load_style(presets::UTF8_FULL_CONDENSED);
+        if start == 0 {
+            t.set_header(header.iter().copied());
+        }
+        for i in start..end {
+            t.add_row(row(i));
+        }
+        align(&mut t, numeric_from);
+        t.set_constraints(widths.iter().map(|&wc| {
+            ColumnConstraint::LowerBoundary(Width::Fixed(u16::try_from(wc + 2).unwrap_or(u16::MAX)))
+        }));
+        let lines: Vec<String> = t.lines().collect();
+        // Drop the top border of every block but the first and the bottom border of every
+        // block but the last.
+        let from = usize::from(start > 0);
+        let to = lines.len() - usize::from(end < n);
+        for line in &lines[from..to] {
+            writeln!(w, "{line}")?;
+        }
+        start = end;
+    }
+    Ok(())
 }
 
 /// A number with thousands separators: 1234567 → "1,234,567".
@@ -89,6 +161,23 @@ pub fn score(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_tables_stream_in_blocks_identically() {
+        let row = |i: usize| vec![i.to_string(), (i % 3).to_string(), score(i as f64 / 7.0)];
+        let header = ["index", "label", "score"];
+        for n in [1, 5, 9, 10, 11, 31] {
+            let mut whole = Vec::new();
+            write_rows_table_in_blocks(&mut whole, &header, 0, n, row, 100).unwrap();
+            let mut blocks = Vec::new();
+            write_rows_table_in_blocks(&mut blocks, &header, 0, n, row, 3).unwrap();
+            assert_eq!(
+                String::from_utf8(blocks).unwrap(),
+                String::from_utf8(whole).unwrap(),
+                "n = {n}"
+            );
+        }
+    }
 
     #[test]
     fn thousands_separators() {

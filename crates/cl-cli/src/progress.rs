@@ -4,13 +4,19 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
 
 /// Turns all progress bars off (`--quiet`).
 pub fn disable() {
     ENABLED.store(false, Ordering::Relaxed);
+}
+
+/// A bar drawn on stderr when enabled; it clears itself when finished or dropped (so an
+/// error line is never left behind a half-drawn bar).
+fn bar(len: Option<u64>) -> ProgressBar {
+    ProgressBar::with_draw_target(len, target()).with_finish(ProgressFinish::AndClear)
 }
 
 fn target() -> ProgressDrawTarget {
@@ -23,7 +29,7 @@ fn target() -> ProgressDrawTarget {
 
 /// A spinner with a message, for work of unknown length.
 pub fn spinner(message: &str) -> ProgressBar {
-    let pb = ProgressBar::with_draw_target(None, target());
+    let pb = bar(None);
     pb.set_style(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -37,7 +43,7 @@ pub fn spinner(message: &str) -> ProgressBar {
 
 /// A bar over `len` bytes of a file being read.
 pub fn bytes(message: &str, len: u64) -> ProgressBar {
-    let pb = ProgressBar::with_draw_target(Some(len), target());
+    let pb = bar(Some(len));
     pb.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -49,7 +55,7 @@ pub fn bytes(message: &str, len: u64) -> ProgressBar {
 
 /// A bar over `len` rows.
 pub fn rows(message: &str, len: u64) -> ProgressBar {
-    let pb = ProgressBar::with_draw_target(Some(len), target());
+    let pb = bar(Some(len));
     pb.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {human_pos}/{human_len} rows ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())

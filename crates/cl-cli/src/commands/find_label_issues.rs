@@ -453,10 +453,9 @@ fn write_table(
     if ranked {
         header.insert(0, "rank");
     }
-    let mut t = output::table(&header, 0);
-    for (r, &i) in found.indices.iter().enumerate() {
+    output::write_rows_table(w, &header, 0, m, |r| {
         let mut row = vec![
-            i.to_string(),
+            found.indices[r].to_string(),
             found.given[r].to_string(),
             found.suggested[r].to_string(),
             output::score(found.scores[r]),
@@ -464,7 +463,6 @@ fn write_table(
         if ranked {
             row.insert(0, (r + 1).to_string());
         }
-        t.add_row(row);
-    }
-    writeln!(w, "{t}")
+        row
+    })
 }

@@ -97,19 +97,20 @@ fn score<T: Real>(
                 thousands(labels.len()),
                 probs.num_classes()
             )?;
-            let mut t = output::table(
+            output::write_rows_table(
+                w,
                 &["index", "given label", "suggested label", "label quality"],
                 0,
-            );
-            for (i, s) in scores.iter().enumerate() {
-                t.add_row(vec![
-                    i.to_string(),
-                    given[i].to_string(),
-                    suggested[i].to_string(),
-                    output::score(*s),
-                ]);
-            }
-            writeln!(w, "{t}")
+                scores.len(),
+                |i| {
+                    vec![
+                        i.to_string(),
+                        given[i].to_string(),
+                        suggested[i].to_string(),
+                        output::score(scores[i]),
+                    ]
+                },
+            )
         }
     })
 }
