@@ -3,6 +3,8 @@
 //! A header row is optional: the first record is a header when none of its fields is a
 //! number. Rows are numbered from 0 after the header, as examples are; messages also give
 //! the line of the file.
+//! pandas' index column (header `""` or `Unnamed: 0`, as `DataFrame.to_csv` writes it) is
+//! not data.
 
 use std::path::Path;
 
@@ -62,6 +64,11 @@ fn first_record(
     Ok(Some((rec, header)))
 }
 
+/// pandas' index column, as `DataFrame.to_csv` writes it (an empty or "Unnamed: 0" name).
+fn is_index_name(name: &str) -> bool {
+    name.is_empty() || name.starts_with("Unnamed: ")
+}
+
 fn column_names(rec: &::csv::StringRecord) -> String {
     rec.iter().collect::<Vec<_>>().join(", ")
 }
@@ -90,16 +97,21 @@ pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>
             )
         })?
     } else {
-        if first.len() != 1 {
-            return Err(CliError::input(
-                path,
-                format!(
-                    "has {} columns; labels need one column (or --label-column NAME with a header row)",
-                    first.len()
-                ),
-            ));
+        let data: Vec<usize> = (0..first.len())
+            .filter(|&j| !(header && is_index_name(&first[j])))
+            .collect();
+        match data.as_slice() {
+            [c] => *c,
+            _ => {
+                return Err(CliError::input(
+                    path,
+                    format!(
+                        "has {} columns; labels need one column (or --label-column NAME with a header row)",
+                        data.len()
+                    ),
+                ));
+            }
         }
-        0
     };
     let bar = progress::bytes("reading labels", len);
     let mut out = Vec::new();
@@ -161,11 +173,12 @@ pub fn read_pred_probs(path: &Path, exclude: Option<&str>) -> Result<Array2<f64>
         return Err(CliError::input(path, "is empty (no rows)"));
     };
     let width = first.len();
-    let skip = match (exclude, header) {
-        (Some(name), true) => first.iter().position(|f| f == name),
-        _ => None,
-    };
-    let k = width - usize::from(skip.is_some());
+    // Columns left out: the label column (same file) and pandas' index column.
+    let skip: Vec<bool> = first
+        .iter()
+        .map(|f| header && (is_index_name(f) || Some(f) == exclude))
+        .collect();
+    let k = skip.iter().filter(|&&x| !x).count();
     if k == 0 {
         return Err(CliError::input(
             path,
@@ -188,7 +201,7 @@ pub fn read_pred_probs(path: &Path, exclude: Option<&str>) -> Result<Array2<f64>
         }
         let mut c = 0;
         for (j, field) in rec.iter().enumerate() {
-            if Some(j) == skip {
+            if skip[j] {
                 continue;
             }
             let v = field.parse::<f64>().map_err(|_| {
@@ -287,6 +300,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a, c);
+        // pandas' index column (`to_csv` with its default index=True) is not a class.
+        let e = read_pred_probs(&tmp("pi.csv", ",p0,p1\n0,0.1,0.9\n1,0.7,0.3\n"), None).unwrap();
+        assert_eq!(a, e);
+        assert_eq!(
+            read_labels(&tmp("li.csv", "Unnamed: 0,label\n0,2\n1,1\n"), None).unwrap(),
+            vec![2, 1]
+        );
         // NaN is read as NaN and reported by validation, with its row and column.
         let d = read_pred_probs(&tmp("s.csv", "0.1,NaN\n"), None).unwrap();
         assert!(d[[0, 1]].is_nan());

@@ -413,6 +413,15 @@ mod tests {
             let e = read_pred_probs(&p).unwrap_err().to_string();
             assert!(e.contains(want), "{name}: {e}");
         }
+        // Big-endian data (header patched from '<f8' to '>f8').
+        let p = tmp("p_be.npy");
+        write_npy(&p, &array![[0.5_f64, 0.5]]).unwrap();
+        let mut bytes = std::fs::read(&p).unwrap();
+        let at = bytes.windows(4).position(|w| w == b"'<f8").unwrap();
+        bytes[at + 1] = b'>';
+        std::fs::write(&p, &bytes).unwrap();
+        let e = read_pred_probs(&p).unwrap_err().to_string();
+        assert!(e.contains("big-endian float64 is not supported"), "{e}");
         // A truncated file: header says 2×2 f64, data has 3 values.
         let p = tmp("p_trunc.npy");
         write_npy(&p, &array![[0.5_f64, 0.5], [0.5, 0.5]]).unwrap();
