@@ -181,8 +181,10 @@ impl Files<'_> {
                 "--num-to-remove-per-class needs {expected}, got {found}"
             )),
             CoreError::Shape {
-                what: "pred_probs", ..
-            } => CliError::input(self.pred_probs, e),
+                what: "pred_probs",
+                expected,
+                found,
+            } => CliError::input(self.pred_probs, format!("needs {expected}, found {found}")),
             other => CliError::Usage(other.to_string()),
         }
     }

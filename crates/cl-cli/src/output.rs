@@ -153,6 +153,11 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
+/// `n` and the noun, singular or plural: "1 class", "5,000 examples".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// A score for a table cell (4 decimals; JSON and CSV keep full precision).
 pub fn score(v: f64) -> String {
     format!("{v:.4}")

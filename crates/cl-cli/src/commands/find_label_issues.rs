@@ -22,7 +22,7 @@ use crate::cli::{FindLabelIssuesArgs, OutputFormat};
 use crate::error::{CliError, Files, Result};
 use crate::input::npy::{Dtype, MappedNpy};
 use crate::input::{self, Format};
-use crate::output::{self, thousands};
+use crate::output::{self, count};
 use crate::progress;
 
 /// The options as reported in JSON.
@@ -422,19 +422,18 @@ fn write_table(
     if m == 0 {
         return writeln!(
             w,
-            "No label issues found among {} examples ({} classes, filter_by={filter}).",
-            thousands(found.n),
-            found.k
+            "No label issues found among {} ({}, filter_by={filter}).",
+            count(found.n, "example", "examples"),
+            count(found.k, "class", "classes")
         );
     }
     writeln!(
         w,
-        "{} label issue{} among {} examples ({:.2}%), {} classes, filter_by={filter}{}.",
-        thousands(m),
-        if m == 1 { "" } else { "s" },
-        thousands(found.n),
+        "{} among {} ({:.2}%), {}, filter_by={filter}{}.",
+        count(m, "label issue", "label issues"),
+        count(found.n, "example", "examples"),
         100.0 * m as f64 / found.n as f64,
-        found.k,
+        count(found.k, "class", "classes"),
         if ranked {
             format!(", ranked by {method} (most likely error first)")
         } else {

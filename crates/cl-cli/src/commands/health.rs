@@ -9,7 +9,7 @@ use super::{files, read_inputs, validate};
 use crate::cli::{HealthArgs, OutputFormat};
 use crate::error::{CliError, Files, Result};
 use crate::input;
-use crate::output::{self, thousands};
+use crate::output::{self, count};
 use crate::progress;
 
 #[derive(Debug, Serialize)]
@@ -182,12 +182,13 @@ fn write_table(
     };
     writeln!(
         w,
-        "Overall label health score: {:.4} ({} examples, {k} classes{}).",
+        "Overall label health score: {:.4} ({}, {}{}).",
         s.overall_label_health_score,
-        thousands(s.num_examples),
+        count(s.num_examples, "example", "examples"),
+        count(k, "class", "classes"),
         num_issues.map_or(String::new(), |n| format!(
-            ", {} estimated label issues",
-            thousands(n)
+            ", {} estimated",
+            count(n, "label issue", "label issues")
         ))
     )?;
     writeln!(w, "\nClasses by label quality (noisiest first):")?;

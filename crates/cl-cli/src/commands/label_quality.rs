@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{files, read_inputs, suggested, validate};
 use crate::cli::{LabelQualityArgs, MethodArg, OutputFormat};
 use crate::error::{CliError, Files, Result};
-use crate::output::{self, thousands};
+use crate::output::{self, count};
 use crate::progress;
 
 /// The result of `label-quality` (the JSON object).
@@ -88,14 +88,14 @@ fn score<T: Real>(
         OutputFormat::Table => {
             writeln!(
                 w,
-                "Label quality ({method}{}) of {} examples, {} classes; lower = more likely mislabeled.",
+                "Label quality ({method}{}) of {}, {}; lower = more likely mislabeled.",
                 if args.adjust_pred_probs {
                     ", adjusted"
                 } else {
                     ""
                 },
-                thousands(labels.len()),
-                probs.num_classes()
+                count(labels.len(), "example", "examples"),
+                count(probs.num_classes(), "class", "classes")
             )?;
             output::write_rows_table(
                 w,
