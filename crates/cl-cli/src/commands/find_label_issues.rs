@@ -133,7 +133,8 @@ pub fn run(args: &FindLabelIssuesArgs) -> Result<()> {
     };
     write_report(args, &found)?;
     if let Some(limit) = args.fail_if_issues_above
-        && found.indices.len() as f64 > limit * found.n as f64
+        // flagged / N, as the user reads it (not flagged > limit·N, which rounds differently).
+        && found.indices.len() as f64 / found.n as f64 > limit
     {
         return Err(CliError::Gate {
             flagged: found.indices.len(),
