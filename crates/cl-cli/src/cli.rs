@@ -1,0 +1,246 @@
+//! Command-line arguments (clap derive). Option names and values follow cleanlab's
+//! parameter names (`--filter-by prune_by_noise_rate`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Inputs: .npy (pred_probs memory-mapped, float32 or float64; labels of any integer dtype), \
+.csv (header optional) or .parquet. Input files must not be modified while the command runs.
+
+Exit codes: 0 success; 1 failure not caused by the input (e.g. the output cannot be written); \
+2 bad input or usage (missing file, unknown extension, wrong dtype or shape, NaN/inf, labels \
+out of range, empty input, invalid option); 3 more issues than --fail-if-issues-above allows.";
+
+/// Find label issues and score label quality from a model's predicted probabilities, with
+/// the same results as cleanlab 2.9.0.
+#[derive(Debug, Parser)]
+#[command(name = "cleanlab", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// Worker threads (default: one per core). Results are identical for every count.
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Do not show progress bars (they are shown only when stderr is a terminal).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Flag the examples whose given label is likely wrong (cleanlab.filter.find_label_issues).
+    FindLabelIssues(FindLabelIssuesArgs),
+    /// Label quality score of every example, lower = more likely mislabeled
+    /// (cleanlab.rank.get_label_quality_scores).
+    LabelQuality(LabelQualityArgs),
+    /// Dataset-level label health: noisiest classes, overlapping classes, overall score
+    /// (cleanlab.dataset.health_summary).
+    Health(HealthArgs),
+}
+
+/// The two input files.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Given labels, one class index (0..K) per example: .npy, .csv or .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub labels: PathBuf,
+    /// Out-of-sample predicted probabilities, N×K: .npy, .csv or .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub pred_probs: PathBuf,
+    /// Column holding the labels in a CSV (with header) or Parquet labels file. When labels
+    /// and pred_probs are the same file, this column is left out of pred_probs.
+    #[arg(long, value_name = "NAME")]
+    pub label_column: Option<String>,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A readable table.
+    Table,
+    /// One JSON object.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// Where and how to write the result.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Write the result to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// cleanlab's `filter_by` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[allow(clippy::enum_variant_names)]
+pub enum FilterByArg {
+    /// Per (given, true) class pair, the examples with the largest margin (default).
+    #[value(name = "prune_by_noise_rate")]
+    PruneByNoiseRate,
+    /// Per class, the examples with the lowest self-confidence.
+    #[value(name = "prune_by_class")]
+    PruneByClass,
+    /// Flagged by both prune_by_noise_rate and prune_by_class.
+    #[value(name = "both")]
+    Both,
+    /// Off-diagonal examples of the confident joint.
+    #[value(name = "confident_learning")]
+    ConfidentLearning,
+    /// argmax(pred_probs) differs from the given label.
+    #[value(name = "predicted_neq_given")]
+    PredictedNeqGiven,
+    /// The estimated number of issues with the lowest normalized margin.
+    #[value(name = "low_normalized_margin")]
+    LowNormalizedMargin,
+    /// The estimated number of issues with the lowest self-confidence.
+    #[value(name = "low_self_confidence")]
+    LowSelfConfidence,
+}
+
+impl FilterByArg {
+    /// The cl-filter method.
+    pub fn to_filter(self) -> cl_filter::FilterBy {
+        use cl_filter::FilterBy as F;
+        match self {
+            FilterByArg::PruneByNoiseRate => F::PruneByNoiseRate,
+            FilterByArg::PruneByClass => F::PruneByClass,
+            FilterByArg::Both => F::Both,
+            FilterByArg::ConfidentLearning => F::ConfidentLearning,
+            FilterByArg::PredictedNeqGiven => F::PredictedNeqGiven,
+            FilterByArg::LowNormalizedMargin => F::LowNormalizedMargin,
+            FilterByArg::LowSelfConfidence => F::LowSelfConfidence,
+        }
+    }
+}
+
+/// cleanlab's label quality score methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// p[given label] (cleanlab's default).
+    #[value(name = "self_confidence")]
+    SelfConfidence,
+    /// (p[given] - max other p + 1) / 2.
+    #[value(name = "normalized_margin")]
+    NormalizedMargin,
+    /// Entropy-weighted self-confidence.
+    #[value(name = "confidence_weighted_entropy")]
+    ConfidenceWeightedEntropy,
+}
+
+impl MethodArg {
+    /// The cl-rank method.
+    pub fn to_method(self) -> cl_rank::ScoreMethod {
+        use cl_rank::ScoreMethod as M;
+        match self {
+            MethodArg::SelfConfidence => M::SelfConfidence,
+            MethodArg::NormalizedMargin => M::NormalizedMargin,
+            MethodArg::ConfidenceWeightedEntropy => M::ConfidenceWeightedEntropy,
+        }
+    }
+}
+
+/// Arguments of `find-label-issues`.
+#[derive(Debug, Clone, Args)]
+pub struct FindLabelIssuesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Which examples to flag (cleanlab's filter_by).
+    #[arg(long, value_enum, default_value_t = FilterByArg::PruneByNoiseRate)]
+    pub filter_by: FilterByArg,
+    /// Fraction of the estimated issues to flag, in (0, 1] (pruning filters only).
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub frac_noise: f64,
+    /// Exact number of issues to flag per class, comma-separated, one per class
+    /// (pruning filters only), e.g. 5,0,3.
+    #[arg(long, value_delimiter = ',', num_args = 1.., value_name = "N,N,...")]
+    pub num_to_remove_per_class: Option<Vec<usize>>,
+    /// Classes with at most this many examples are never pruned.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub min_examples_per_class: usize,
+    /// Order the flagged examples by this label quality score, most likely error first
+    /// (cleanlab's return_indices_ranked_by). Without it, indices are ascending.
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub rank_by: Option<MethodArg>,
+    /// Adjust pred_probs by the per-class confident thresholds before scoring.
+    #[arg(long)]
+    pub adjust_pred_probs: bool,
+    /// Stream .npy inputs in row chunks (exact same result, memory independent of N×K).
+    #[arg(long)]
+    pub out_of_core: bool,
+    /// Rows per chunk with --out-of-core.
+    #[arg(
+        long,
+        default_value_t = 65_536,
+        value_name = "N",
+        requires = "out_of_core"
+    )]
+    pub chunk_rows: usize,
+    /// Exit with code 3 (after writing the output) when the fraction of flagged examples
+    /// is above this value, e.g. 0.05 (for CI gates).
+    #[arg(long, value_name = "FRACTION")]
+    pub fail_if_issues_above: Option<f64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `label-quality`.
+#[derive(Debug, Clone, Args)]
+pub struct LabelQualityArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Scoring method.
+    #[arg(long, value_enum, default_value_t = MethodArg::SelfConfidence)]
+    pub method: MethodArg,
+    /// Adjust pred_probs by the per-class confident thresholds before scoring.
+    #[arg(long)]
+    pub adjust_pred_probs: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `health`.
+#[derive(Debug, Clone, Args)]
+pub struct HealthArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Class names: one per line, or a JSON array of strings (K names).
+    #[arg(long, value_name = "FILE")]
+    pub class_names: Option<PathBuf>,
+    /// Report overlaps of (a, b) and (b, a) separately (cleanlab's asymmetric).
+    #[arg(long)]
+    pub asymmetric: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn value_names_are_cleanlabs() {
+        for f in FilterByArg::value_variants() {
+            let name = f.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(name, f.to_filter().as_str());
+        }
+        for m in MethodArg::value_variants() {
+            let name = m.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(name, m.to_method().as_str());
+        }
+    }
+}
