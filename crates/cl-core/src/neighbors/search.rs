@@ -1,0 +1,778 @@
+//! Exact brute-force k-nearest-neighbour search of a point set against itself, tiled in
+//! both dimensions.
+//!
+//! # Algorithm
+//!
+//! The N×N distance matrix is never formed. The reference points are cut into tiles of
+//! [`Tiling::reference_rows`] rows, processed one after the other; for each tile the query
+//! points are cut into blocks of [`Tiling::query_rows`] rows, processed in parallel (rayon).
+//! Every query row keeps a bounded max-heap of its `k + 1` best `(key, index)` pairs under
+//! the total order "key, then index", so the result is a function of the data alone: tile
+//! shapes, processing order and the thread count cannot change it.
+//!
+//! * **Cosine** (and Euclidean with more than [`DIRECT_MAX_DIM`] columns) runs one GEMM per
+//!   (query block × reference tile) with faer (`Par::Seq` inside each rayon task) as a
+//!   *filter*: an entry whose approximate value cannot beat the row's current k+1-th key,
+//!   even after a rigorous rounding-error margin, is skipped (chunks of 16 at a time).
+//!   Entries that pass are recomputed exactly in f64 from the input in a fixed summation
+//!   order, and only exact keys enter the heap. Cosine filters in f32 (rows normalised in
+//!   f64, then rounded), Euclidean in f64 (sklearn also computes Euclidean GEMMs in f64).
+//! * **Euclidean, few columns** computes every squared distance directly,
+//!   `Σ_c (x_c − y_c)²` summed in column order — exactly what sklearn's k-d tree computes.
+//! * **scipy's Euclidean** (cleanlab's choice for N ≤ 100, d ≤ 3) computes the distance
+//!   with a correctly rounded `sqrt(Σ (x_c − y_c)²)` (a double-double sum of squares),
+//!   which is what scipy's BLAS `nrm2` path returned on every case checked.
+//!
+//! Memory: O(N·(k+1)) for the heaps, O(reference_rows·d) for the shared tile, and per
+//! running task O(query_rows·reference_rows) for the GEMM block plus O(query_rows·d):
+//! with the default tiling 4 MB per thread, whatever N is.
+
+use std::sync::Mutex;
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+use ndarray::{ArrayView1, ArrayView2};
+use rayon::prelude::*;
+
+use crate::error::{CoreError, Result};
+use crate::float::Real;
+
+/// Euclidean searches with at most this many feature columns compute distances directly;
+/// wider ones use the GEMM filter.
+pub const DIRECT_MAX_DIM: usize = 8;
+
+const CHUNK: usize = 16;
+const U32: f64 = 5.960_464_477_539_063e-8; // 2^-24, unit roundoff of f32
+const U64: f64 = 1.110_223_024_625_156_5e-16; // 2^-53, unit roundoff of f64
+
+/// Tile shape of the exact search: query rows per parallel task × reference rows per tile.
+///
+/// Results never depend on the tiling (keys are recomputed exactly, and ties are broken by
+/// index); it only trades memory for speed. Per running task the GEMM block holds
+/// `query_rows × reference_rows` f32 (cosine) or f64 (wide Euclidean) values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tiling {
+    query_rows: usize,
+    reference_rows: usize,
+}
+
+impl Default for Tiling {
+    /// 256 query rows × 4096 reference rows (4 MB f32 GEMM block per thread).
+    fn default() -> Self {
+        Self {
+            query_rows: 256,
+            reference_rows: 4096,
+        }
+    }
+}
+
+impl Tiling {
+    /// A tiling of `query_rows × reference_rows` (both at least 1).
+    pub fn new(query_rows: usize, reference_rows: usize) -> Result<Self> {
+        if query_rows == 0 || reference_rows == 0 {
+            return Err(CoreError::InvalidParameter {
+                name: "tiling",
+                reason: format!("tile sizes must be at least 1, got {query_rows}×{reference_rows}"),
+            });
+        }
+        Ok(Self {
+            query_rows,
+            reference_rows,
+        })
+    }
+
+    /// Query rows per parallel task.
+    pub fn query_rows(&self) -> usize {
+        self.query_rows
+    }
+
+    /// Reference rows per tile.
+    pub fn reference_rows(&self) -> usize {
+        self.reference_rows
+    }
+}
+
+/// How keys are computed (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kernel {
+    /// Key = `clip(1 − x̂·ŷ, 0, 2)`, rows normalised in f64; f32 GEMM filter.
+    Cosine,
+    /// Key = `Σ (x_c − y_c)²` in column order; f64 GEMM filter on centred rows.
+    EuclideanGemm,
+    /// Key = `Σ (x_c − y_c)²` in column order, computed for every pair.
+    EuclideanDirect,
+    /// Key = correctly rounded `sqrt(Σ (x_c − y_c)²)`.
+    EuclideanAccurate,
+}
+
+impl Kernel {
+    /// Converts a key into the reported distance.
+    pub(crate) fn distance(self, key: f64) -> f64 {
+        match self {
+            Kernel::EuclideanGemm | Kernel::EuclideanDirect => key.sqrt(),
+            Kernel::Cosine | Kernel::EuclideanAccurate => key,
+        }
+    }
+}
+
+/// One heap entry: `(key, index)`, ordered by key then index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Entry {
+    pub(crate) key: f64,
+    pub(crate) idx: usize,
+}
+
+const SENTINEL: Entry = Entry {
+    key: f64::INFINITY,
+    idx: usize::MAX,
+};
+
+#[inline]
+fn less(a: Entry, b: Entry) -> bool {
+    a.key < b.key || (a.key == b.key && a.idx < b.idx)
+}
+
+/// Offers `e` to the fixed-size max-heap `h` (root = worst kept entry). Returns whether it
+/// was kept.
+#[inline]
+fn heap_push(h: &mut [Entry], e: Entry) -> bool {
+    if !less(e, h[0]) {
+        return false;
+    }
+    let n = h.len();
+    let mut pos = 0;
+    loop {
+        let l = 2 * pos + 1;
+        if l >= n {
+            break;
+        }
+        let r = l + 1;
+        let c = if r < n && less(h[l], h[r]) { r } else { l };
+        if less(e, h[c]) {
+            h[pos] = h[c];
+            pos = c;
+        } else {
+            break;
+        }
+    }
+    h[pos] = e;
+    true
+}
+
+/// `n·u/(1 − n·u)`, the classic bound on the relative error of an n-term dot product, or
+/// infinity when it is meaningless.
+fn gamma(n: usize, u: f64) -> f64 {
+    let nu = n as f64 * u;
+    if nu >= 0.5 {
+        f64::INFINITY
+    } else {
+        nu / (1.0 - nu)
+    }
+}
+
+/// The largest f32 not above `b` (−∞ for −∞ or NaN).
+fn f32_at_most(b: f64) -> f32 {
+    if b.is_nan() {
+        return f32::NEG_INFINITY;
+    }
+    let f = b as f32;
+    if f64::from(f) > b { f.next_down() } else { f }
+}
+
+/// Dot product in a fixed order (four interleaved partial sums).
+#[inline]
+pub(crate) fn dot_fixed(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0_f64; 4];
+    let ca = a.chunks_exact(4);
+    let cb = b.chunks_exact(4);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
+    }
+    for (l, (x, y)) in ra.iter().zip(rb).enumerate() {
+        acc[l] += x * y;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+/// `Σ (a_c − b_c)²` summed in column order (sklearn's tree `rdist`).
+#[inline]
+fn sq_dist_seq(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (x, y) in a.iter().zip(b) {
+        let t = x - y;
+        s += t * t;
+    }
+    s
+}
+
+/// Correctly rounded (in practice) `sqrt(Σ (a_c − b_c)²)`: the differences are scaled by a
+/// power of two, their squares summed in double-double, and the square root corrected once.
+pub(crate) fn euclidean_accurate(a: &[f64], b: &[f64]) -> f64 {
+    let mut max = 0.0_f64;
+    for (x, y) in a.iter().zip(b) {
+        max = max.max((x - y).abs());
+    }
+    if max == 0.0 || !max.is_finite() {
+        return max;
+    }
+    // Power of two near 1/max: scaling by it is exact (except for subnormal parts, which
+    // cannot matter next to `max`).
+    let exp = max.log2().floor().clamp(-1000.0, 1000.0);
+    let scale = (-exp).exp2();
+    let (mut hi, mut lo) = (0.0_f64, 0.0_f64);
+    for (x, y) in a.iter().zip(b) {
+        let t = (x - y) * scale;
+        let p = t * t;
+        let pe = t.mul_add(t, -p);
+        let s = hi + p;
+        let bb = s - hi;
+        let e = (hi - (s - bb)) + (p - bb);
+        hi = s;
+        lo += e + pe;
+    }
+    let s = hi + lo;
+    let lo = lo - (s - hi);
+    let hi = s;
+    let r = hi.sqrt();
+    let resid = (-r).mul_add(r, hi) + lo;
+    (r + resid / (2.0 * r)) / scale
+}
+
+fn widen_into<T: Real>(row: ArrayView1<'_, T>, out: &mut [f64]) {
+    for (o, v) in out.iter_mut().zip(row.iter()) {
+        *o = v.to_f64x();
+    }
+}
+
+/// Global per-run data (O(N) or O(d)).
+struct Prepared {
+    /// Cosine: the row norms used for normalising (1 for near-zero rows, like sklearn).
+    norms: Vec<f64>,
+    /// Wide Euclidean: column means, subtracted before the GEMM filter.
+    mean: Vec<f64>,
+}
+
+fn prepare<T: Real>(x: ArrayView2<'_, T>, kernel: Kernel) -> Prepared {
+    let (n, d) = x.dim();
+    let mut p = Prepared {
+        norms: Vec::new(),
+        mean: Vec::new(),
+    };
+    match kernel {
+        Kernel::Cosine => {
+            // sklearn's `normalize` leaves rows whose norm is below 10·eps of the input
+            // dtype unscaled.
+            let tiny = 10.0 * T::EPS.to_f64x();
+            p.norms = (0..n)
+                .into_par_iter()
+                .map_init(
+                    || vec![0.0; d],
+                    |buf, i| {
+                        widen_into(x.row(i), buf);
+                        let nrm = dot_fixed(buf, buf).sqrt();
+                        if nrm < tiny { 1.0 } else { nrm }
+                    },
+                )
+                .collect();
+        }
+        Kernel::EuclideanGemm => {
+            // Fixed-size row blocks summed in parallel, merged in block order: the same
+            // mean for every thread count.
+            const B: usize = 4096;
+            let partial: Vec<Vec<f64>> = (0..n.div_ceil(B))
+                .into_par_iter()
+                .map(|b| {
+                    let mut s = vec![0.0; d];
+                    for i in b * B..((b + 1) * B).min(n) {
+                        for (acc, v) in s.iter_mut().zip(x.row(i).iter()) {
+                            *acc += v.to_f64x();
+                        }
+                    }
+                    s
+                })
+                .collect();
+            let mut mean = vec![0.0; d];
+            for s in &partial {
+                for (m, v) in mean.iter_mut().zip(s) {
+                    *m += v;
+                }
+            }
+            for m in &mut mean {
+                *m /= n as f64;
+            }
+            p.mean = mean;
+        }
+        Kernel::EuclideanDirect | Kernel::EuclideanAccurate => {}
+    }
+    p
+}
+
+/// One reference tile, shared by the query blocks that scan it.
+struct RefTile {
+    r0: usize,
+    len: usize,
+    /// Cosine: normalised rows (len×d); wide Euclidean: raw rows (len×d); direct kernels:
+    /// raw values transposed (d×len).
+    a64: Vec<f64>,
+    /// Cosine: `a64` rounded to f32 (GEMM operand).
+    g32: Vec<f32>,
+    /// Wide Euclidean: centred rows augmented with `−½‖y − μ‖²` (len×(d+1), GEMM operand).
+    g64: Vec<f64>,
+    /// Wide Euclidean: largest centred row norm of the tile.
+    ymax: f64,
+}
+
+fn build_tile<T: Real>(
+    x: ArrayView2<'_, T>,
+    prep: &Prepared,
+    kernel: Kernel,
+    r0: usize,
+    r1: usize,
+) -> RefTile {
+    let d = x.ncols();
+    let len = r1 - r0;
+    let mut t = RefTile {
+        r0,
+        len,
+        a64: vec![0.0; len * d],
+        g32: Vec::new(),
+        g64: Vec::new(),
+        ymax: 0.0,
+    };
+    match kernel {
+        Kernel::Cosine => {
+            t.a64.par_chunks_mut(d).enumerate().for_each(|(j, out)| {
+                let nrm = prep.norms[r0 + j];
+                for (o, v) in out.iter_mut().zip(x.row(r0 + j).iter()) {
+                    *o = v.to_f64x() / nrm;
+                }
+            });
+            t.g32 = t.a64.par_iter().map(|&v| v as f32).collect();
+        }
+        Kernel::EuclideanGemm => {
+            let dp = d + 1;
+            t.g64 = vec![0.0; len * dp];
+            t.a64
+                .par_chunks_mut(d)
+                .zip(t.g64.par_chunks_mut(dp))
+                .enumerate()
+                .for_each(|(j, (raw, aug))| {
+                    widen_into(x.row(r0 + j), raw);
+                    let mut s = 0.0;
+                    for c in 0..d {
+                        let v = raw[c] - prep.mean[c];
+                        aug[c] = v;
+                        s += v * v;
+                    }
+                    aug[d] = -0.5 * s;
+                });
+            t.ymax = t
+                .g64
+                .chunks(dp)
+                .map(|aug| (-2.0 * aug[d]).sqrt())
+                .fold(0.0, f64::max);
+        }
+        Kernel::EuclideanDirect | Kernel::EuclideanAccurate => {
+            for j in 0..len {
+                for (c, v) in x.row(r0 + j).iter().enumerate() {
+                    t.a64[c * len + j] = v.to_f64x();
+                }
+            }
+        }
+    }
+    t
+}
+
+/// Per-task buffers, reused through a small pool.
+#[derive(Default)]
+struct Scratch {
+    q64: Vec<f64>,
+    q32: Vec<f32>,
+    qa: Vec<f64>,
+    qn2: Vec<f64>,
+    s32: Vec<f32>,
+    s64: Vec<f64>,
+    acc: Vec<f64>,
+}
+
+fn resize<V: Copy + Default>(v: &mut Vec<V>, n: usize) {
+    if v.len() < n {
+        v.resize(n, V::default());
+    }
+}
+
+/// Largest value of a chunk (`init` if empty; NaN values are ignored, which is safe
+/// because the GEMM values scanned are finite whenever the bound is finite).
+#[inline]
+fn chunk_max<V: PartialOrd + Copy>(chunk: &[V], init: V) -> V {
+    chunk.iter().fold(init, |m, &v| if v > m { v } else { m })
+}
+
+/// Smallest value of a chunk (`+∞` if empty).
+#[inline]
+fn chunk_min(chunk: &[f64]) -> f64 {
+    chunk
+        .iter()
+        .fold(f64::INFINITY, |m, &v| if v < m { v } else { m })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_cosine_row(
+    heap: &mut [Entry],
+    i: usize,
+    srow: &[f32],
+    qrow: &[f64],
+    tile: &RefTile,
+    d: usize,
+    margin: f64,
+) {
+    let bound_of = |thr: f64| {
+        if thr.is_finite() {
+            f32_at_most(1.0 - thr - margin)
+        } else {
+            f32::NEG_INFINITY
+        }
+    };
+    let mut bound = bound_of(heap[0].key);
+    for (c, chunk) in srow.chunks(CHUNK).enumerate() {
+        if chunk_max(chunk, f32::NEG_INFINITY) < bound {
+            continue;
+        }
+        for (t, &v) in chunk.iter().enumerate() {
+            if v < bound {
+                continue;
+            }
+            let jl = c * CHUNK + t;
+            let j = tile.r0 + jl;
+            if j == i {
+                continue;
+            }
+            let dot = dot_fixed(qrow, &tile.a64[jl * d..(jl + 1) * d]);
+            let key = (1.0 - dot).clamp(0.0, 2.0);
+            if heap_push(heap, Entry { key, idx: j }) {
+                bound = bound_of(heap[0].key);
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_euclidean_gemm_row(
+    heap: &mut [Entry],
+    i: usize,
+    srow: &[f64],
+    xrow: &[f64],
+    xn2: f64,
+    tile: &RefTile,
+    d: usize,
+) {
+    let xc = xn2.sqrt();
+    let y = tile.ymax;
+    let a = 2.0
+        * (2.0 * gamma(d + 3, U64) * (xc * y + 0.5 * y * y)
+            + gamma(d + 1, U64) * xn2
+            + 4.0 * U64 * (xc + y) * (xc + y));
+    let rel = 1.0 + 2.0 * gamma(d + 2, U64);
+    // Skip iff xn2 − 2s > thr·rel + 2a, i.e. s < (xn2 − thr·rel − 2a) / 2.
+    // A non-finite margin (overflowing data) disables the filter, so NaN values are never
+    // compared against a finite bound.
+    let bound_of = |thr: f64| {
+        if thr.is_finite() && a.is_finite() {
+            (xn2 - thr * rel - 2.0 * a) * 0.5
+        } else {
+            f64::NEG_INFINITY
+        }
+    };
+    let mut bound = bound_of(heap[0].key);
+    for (c, chunk) in srow.chunks(CHUNK).enumerate() {
+        if chunk_max(chunk, f64::NEG_INFINITY) < bound {
+            continue;
+        }
+        for (t, &v) in chunk.iter().enumerate() {
+            if v < bound {
+                continue;
+            }
+            let jl = c * CHUNK + t;
+            let j = tile.r0 + jl;
+            if j == i {
+                continue;
+            }
+            let key = sq_dist_seq(xrow, &tile.a64[jl * d..(jl + 1) * d]);
+            if heap_push(heap, Entry { key, idx: j }) {
+                bound = bound_of(heap[0].key);
+            }
+        }
+    }
+}
+
+/// Squared distances from `xrow` to every row of the (transposed) tile, column by column.
+fn direct_sq_dists(xrow: &[f64], tile: &RefTile, acc: &mut [f64]) {
+    let len = tile.len;
+    let acc = &mut acc[..len];
+    for (c, &xc) in xrow.iter().enumerate() {
+        let col = &tile.a64[c * len..(c + 1) * len];
+        if c == 0 {
+            for (a, &yv) in acc.iter_mut().zip(col) {
+                let t = xc - yv;
+                *a = t * t;
+            }
+        } else {
+            for (a, &yv) in acc.iter_mut().zip(col) {
+                let t = xc - yv;
+                *a += t * t;
+            }
+        }
+    }
+}
+
+fn scan_direct_row(heap: &mut [Entry], i: usize, acc: &[f64], tile: &RefTile) {
+    let mut thr = heap[0].key;
+    for (c, chunk) in acc[..tile.len].chunks(CHUNK).enumerate() {
+        // Skip iff every value is strictly above the threshold (equal keys may still win
+        // on index).
+        if chunk_min(chunk) > thr {
+            continue;
+        }
+        for (t, &key) in chunk.iter().enumerate() {
+            if key > thr {
+                continue;
+            }
+            let j = tile.r0 + c * CHUNK + t;
+            if j == i {
+                continue;
+            }
+            if heap_push(heap, Entry { key, idx: j }) {
+                thr = heap[0].key;
+            }
+        }
+    }
+}
+
+fn scan_accurate_row(
+    heap: &mut [Entry],
+    i: usize,
+    acc: &[f64],
+    xrow: &[f64],
+    yrow: &mut [f64],
+    tile: &RefTile,
+    d: usize,
+) {
+    let rel = (1.0 + 4.0 * gamma(d + 2, U64) + 4.0 * U64).powi(2);
+    let bound_of = |thr: f64| {
+        if thr.is_finite() {
+            thr * thr * rel
+        } else {
+            f64::INFINITY
+        }
+    };
+    let mut bound = bound_of(heap[0].key);
+    for (c, chunk) in acc[..tile.len].chunks(CHUNK).enumerate() {
+        if chunk_min(chunk) > bound {
+            continue;
+        }
+        for (t, &approx) in chunk.iter().enumerate() {
+            if approx > bound {
+                continue;
+            }
+            let jl = c * CHUNK + t;
+            let j = tile.r0 + jl;
+            if j == i {
+                continue;
+            }
+            for (cc, y) in yrow.iter_mut().enumerate() {
+                *y = tile.a64[cc * tile.len + jl];
+            }
+            let key = euclidean_accurate(xrow, yrow);
+            if heap_push(heap, Entry { key, idx: j }) {
+                bound = bound_of(heap[0].key);
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn process_block<T: Real>(
+    x: ArrayView2<'_, T>,
+    prep: &Prepared,
+    kernel: Kernel,
+    tile: &RefTile,
+    q0: usize,
+    heaps: &mut [Entry],
+    ks: usize,
+    sc: &mut Scratch,
+) {
+    let d = x.ncols();
+    let bq = heaps.len() / ks;
+    let len = tile.len;
+    match kernel {
+        Kernel::Cosine => {
+            resize(&mut sc.q64, bq * d);
+            resize(&mut sc.q32, bq * d);
+            resize(&mut sc.s32, bq * len);
+            for a in 0..bq {
+                let nrm = prep.norms[q0 + a];
+                let out = &mut sc.q64[a * d..(a + 1) * d];
+                for (o, v) in out.iter_mut().zip(x.row(q0 + a).iter()) {
+                    *o = v.to_f64x() / nrm;
+                }
+            }
+            for (o, &v) in sc.q32[..bq * d].iter_mut().zip(&sc.q64[..bq * d]) {
+                *o = v as f32;
+            }
+            matmul(
+                MatMut::from_row_major_slice_mut(&mut sc.s32[..bq * len], bq, len),
+                Accum::Replace,
+                MatRef::from_row_major_slice(&sc.q32[..bq * d], bq, d),
+                MatRef::from_row_major_slice(&tile.g32, len, d).transpose(),
+                1.0_f32,
+                Par::Seq,
+            );
+            let margin = 2.0 * (gamma(d + 2, U32) + gamma(d + 2, U64)) + 1e-36 * d as f64;
+            for (a, heap) in heaps.chunks_mut(ks).enumerate() {
+                scan_cosine_row(
+                    heap,
+                    q0 + a,
+                    &sc.s32[a * len..(a + 1) * len],
+                    &sc.q64[a * d..(a + 1) * d],
+                    tile,
+                    d,
+                    margin,
+                );
+            }
+        }
+        Kernel::EuclideanGemm => {
+            let dp = d + 1;
+            resize(&mut sc.q64, bq * d);
+            resize(&mut sc.qa, bq * dp);
+            resize(&mut sc.qn2, bq);
+            resize(&mut sc.s64, bq * len);
+            for a in 0..bq {
+                let raw = &mut sc.q64[a * d..(a + 1) * d];
+                widen_into(x.row(q0 + a), raw);
+                let aug = &mut sc.qa[a * dp..(a + 1) * dp];
+                let mut s = 0.0;
+                for c in 0..d {
+                    let v = raw[c] - prep.mean[c];
+                    aug[c] = v;
+                    s += v * v;
+                }
+                aug[d] = 1.0;
+                sc.qn2[a] = s;
+            }
+            matmul(
+                MatMut::from_row_major_slice_mut(&mut sc.s64[..bq * len], bq, len),
+                Accum::Replace,
+                MatRef::from_row_major_slice(&sc.qa[..bq * dp], bq, dp),
+                MatRef::from_row_major_slice(&tile.g64, len, dp).transpose(),
+                1.0_f64,
+                Par::Seq,
+            );
+            for (a, heap) in heaps.chunks_mut(ks).enumerate() {
+                scan_euclidean_gemm_row(
+                    heap,
+                    q0 + a,
+                    &sc.s64[a * len..(a + 1) * len],
+                    &sc.q64[a * d..(a + 1) * d],
+                    sc.qn2[a],
+                    tile,
+                    d,
+                );
+            }
+        }
+        Kernel::EuclideanDirect | Kernel::EuclideanAccurate => {
+            resize(&mut sc.q64, 2 * d);
+            resize(&mut sc.acc, len);
+            for (a, heap) in heaps.chunks_mut(ks).enumerate() {
+                let (xrow, yrow) = sc.q64[..2 * d].split_at_mut(d);
+                widen_into(x.row(q0 + a), xrow);
+                direct_sq_dists(xrow, tile, &mut sc.acc);
+                if kernel == Kernel::EuclideanDirect {
+                    scan_direct_row(heap, q0 + a, &sc.acc, tile);
+                } else {
+                    scan_accurate_row(heap, q0 + a, &sc.acc, xrow, yrow, tile, d);
+                }
+            }
+        }
+    }
+}
+
+/// The `ks` smallest `(key, index)` pairs of every row of `x` against all rows of `x`,
+/// sorted ascending, as one flat `N·ks` vector. The point itself takes part with key 0.
+///
+/// Requires `1 ≤ ks ≤ N` and finite `x` with at least one column (checked by the caller).
+pub(crate) fn search<T: Real>(
+    x: ArrayView2<'_, T>,
+    kernel: Kernel,
+    ks: usize,
+    tiling: Tiling,
+) -> Vec<Entry> {
+    let n = x.nrows();
+    let prep = prepare(x, kernel);
+    let mut heaps = vec![SENTINEL; n * ks];
+    heaps.par_chunks_mut(ks).enumerate().for_each(|(i, h)| {
+        heap_push(h, Entry { key: 0.0, idx: i });
+    });
+    let bq = tiling.query_rows.min(n);
+    let br = tiling.reference_rows.min(n);
+    let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
+    let mut r0 = 0;
+    while r0 < n {
+        let r1 = (r0 + br).min(n);
+        let tile = build_tile(x, &prep, kernel, r0, r1);
+        heaps
+            .par_chunks_mut(bq * ks)
+            .enumerate()
+            .for_each(|(b, hs)| {
+                let mut sc = pool
+                    .lock()
+                    .map(|mut p| p.pop().unwrap_or_default())
+                    .unwrap_or_default();
+                process_block(x, &prep, kernel, &tile, b * bq, hs, ks, &mut sc);
+                if let Ok(mut p) = pool.lock() {
+                    p.push(sc);
+                }
+            });
+        r0 = r1;
+    }
+    heaps.par_chunks_mut(ks).for_each(|row| {
+        row.sort_unstable_by(|a, b| a.key.total_cmp(&b.key).then(a.idx.cmp(&b.idx)));
+    });
+    heaps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heap_keeps_smallest_by_key_then_index() {
+        let mut h = vec![SENTINEL; 3];
+        for (k, i) in [(0.5, 4), (0.1, 9), (0.5, 2), (0.3, 1), (0.5, 0), (0.9, 3)] {
+            heap_push(&mut h, Entry { key: k, idx: i });
+        }
+        h.sort_by(|a, b| a.key.total_cmp(&b.key).then(a.idx.cmp(&b.idx)));
+        let got: Vec<(f64, usize)> = h.iter().map(|e| (e.key, e.idx)).collect();
+        assert_eq!(got, vec![(0.1, 9), (0.3, 1), (0.5, 0)]);
+    }
+
+    #[test]
+    fn accurate_euclidean_matches_hypot_on_simple_values() {
+        assert_eq!(euclidean_accurate(&[3.0, 0.0], &[0.0, 4.0]), 5.0);
+        assert_eq!(euclidean_accurate(&[1.0, 1.0], &[0.0, 0.0]), 2.0_f64.sqrt());
+        assert_eq!(euclidean_accurate(&[1e300, 0.0], &[-1e300, 0.0]), 2e300);
+        assert_eq!(euclidean_accurate(&[2.0], &[2.0]), 0.0);
+    }
+
+    #[test]
+    fn f32_rounding_down() {
+        let b = 0.1_f64;
+        let f = f32_at_most(b);
+        assert!(f64::from(f) <= b);
+        assert!(f64::from(f.next_up()) > b);
+        assert_eq!(f32_at_most(f64::NAN), f32::NEG_INFINITY);
+    }
+}
