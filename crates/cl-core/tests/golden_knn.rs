@@ -97,7 +97,8 @@ fn check_graph(
                 let mut theirs: Vec<usize> = (s..e).map(|p| exp_idx[[i, p]] as usize).collect();
                 theirs.sort_unstable();
                 assert_eq!(
-                    mine, theirs,
+                    mine,
+                    theirs,
                     "{ctx}: row {i}, tied run {s}..{e} (distance {})",
                     exp_dist[[i, s]]
                 );
@@ -129,7 +130,12 @@ fn run_graph_case<T: Real>(case: &Case, x: &Array2<T>) {
     let metric = if case.param("metric").is_null() {
         None
     } else {
-        Some(case.param("metric").str().parse::<Metric>().expect("metric name"))
+        Some(
+            case.param("metric")
+                .str()
+                .parse::<Metric>()
+                .expect("metric name"),
+        )
     };
     let index = features_to_knn(x.view(), k, metric).expect("features_to_knn");
     assert_eq!(
@@ -138,7 +144,12 @@ fn run_graph_case<T: Real>(case: &Case, x: &Array2<T>) {
         "{}: metric",
         case.name
     );
-    assert_eq!(index.n_neighbors(), case.output("k").usize(), "{}: k", case.name);
+    assert_eq!(
+        index.n_neighbors(),
+        case.output("k").usize(),
+        "{}: k",
+        case.name
+    );
     let tol = if case.param("dtype").str() == "float32" {
         F32_TOL
     } else {
@@ -197,7 +208,11 @@ fn run_graph_case<T: Real>(case: &Case, x: &Array2<T>) {
 #[test]
 fn graphs_match_cleanlab() {
     let all = cases_with_prefix("knn", "graph_");
-    assert!(all.len() >= 30, "expected the full group, found {}", all.len());
+    assert!(
+        all.len() >= 30,
+        "expected the full group, found {}",
+        all.len()
+    );
     for case in &all {
         if case.param("dtype").str() == "float32" {
             run_graph_case(case, &case.input("features").array2_f32());
@@ -222,7 +237,11 @@ fn errors_match_cleanlab() {
             CoreError::InvalidParameter { name, reason } => {
                 assert_eq!(name, "n_neighbors", "{}", case.name);
                 if expected.starts_with("ValueError") {
-                    assert!(expected.ends_with(&reason), "{}: {reason} vs {expected}", case.name);
+                    assert!(
+                        expected.ends_with(&reason),
+                        "{}: {reason} vs {expected}",
+                        case.name
+                    );
                 }
             }
             other => panic!("{}: unexpected error {other:?}", case.name),
@@ -280,4 +299,25 @@ fn exact_index_is_deterministic_across_entry_points() {
         .and_then(|i| i.knn_graph())
         .expect("graph");
     assert_eq!(a, b);
+}
+
+/// The tie-aware comparison is not vacuous: a graph with one wrong neighbour fails it.
+#[test]
+#[should_panic(expected = "tied run")]
+fn checker_rejects_a_wrong_neighbour() {
+    let case = &cases_with_prefix("knn", "graph_euc_gauss_n300_d3_k10_f64")[0];
+    let x = case.input("features").array2_f64();
+    let index = features_to_knn(x.view(), Some(10), None).expect("index");
+    let (mut idx, dist) = index.knn_graph().expect("graph").into_parts();
+    idx.swap([0, 0], [1, 0]);
+    let wrong = KnnGraph::from_parts(idx, dist).expect("valid");
+    check_graph(
+        "mutated",
+        &wrong,
+        &case.output("raw_indices").array2_i64(),
+        &case.output("raw_distances").array2_f64(),
+        x.view(),
+        Metric::Euclidean,
+        F64_TOL,
+    );
 }

@@ -747,6 +747,105 @@ pub(crate) fn search<T: Real>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Array2;
+    use proptest::prelude::*;
+
+    /// The exact keys computed pair by pair, then fully sorted: what the tiled search must
+    /// return bit for bit.
+    fn naive<T: Real>(x: ArrayView2<'_, T>, kernel: Kernel, ks: usize) -> Vec<Entry> {
+        let (n, d) = x.dim();
+        let rows: Vec<Vec<f64>> = (0..n)
+            .map(|i| x.row(i).iter().map(|v| v.to_f64x()).collect())
+            .collect();
+        let tiny = 10.0 * T::EPS.to_f64x();
+        let unit: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|r| {
+                let nrm = dot_fixed(r, r).sqrt();
+                let nrm = if nrm < tiny { 1.0 } else { nrm };
+                r.iter().map(|v| v / nrm).collect()
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n * ks);
+        for i in 0..n {
+            let mut all: Vec<Entry> = (0..n)
+                .map(|j| {
+                    let key = if i == j {
+                        0.0
+                    } else {
+                        match kernel {
+                            Kernel::Cosine => (1.0 - dot_fixed(&unit[i], &unit[j])).clamp(0.0, 2.0),
+                            Kernel::EuclideanGemm | Kernel::EuclideanDirect => {
+                                sq_dist_seq(&rows[i], &rows[j])
+                            }
+                            Kernel::EuclideanAccurate => euclidean_accurate(&rows[i], &rows[j]),
+                        }
+                    };
+                    Entry { key, idx: j }
+                })
+                .collect();
+            all.sort_by(|a, b| a.key.total_cmp(&b.key).then(a.idx.cmp(&b.idx)));
+            out.extend_from_slice(&all[..ks]);
+            let _ = d;
+        }
+        out
+    }
+
+    /// Random data in three flavours: uniform values, small integers (exact duplicates and
+    /// exactly tied distances), and near-duplicates of one base row (distances far below
+    /// the f32 filter's resolution, so the margin must let them through).
+    fn data() -> impl Strategy<Value = (Array2<f64>, usize)> {
+        (2_usize..40, 1_usize..12, 0_u8..3, 0_usize..3).prop_flat_map(|(n, d, mode, e)| {
+            let cells = match mode {
+                0 => proptest::collection::vec((-10.0_f64..10.0).boxed(), n * d).boxed(),
+                1 => proptest::collection::vec((-2_i32..3).prop_map(f64::from).boxed(), n * d)
+                    .boxed(),
+                _ => {
+                    let eps = [1e-9, 1e-6, 1e-4][e];
+                    (
+                        proptest::collection::vec(1.0_f64..2.0, d),
+                        proptest::collection::vec(-1.0_f64..1.0, n * d),
+                    )
+                        .prop_map(move |(base, noise)| {
+                            noise
+                                .iter()
+                                .enumerate()
+                                .map(|(t, z)| base[t % d] + eps * z)
+                                .collect::<Vec<f64>>()
+                        })
+                        .boxed()
+                }
+            };
+            (
+                cells.prop_map(move |v| Array2::from_shape_vec((n, d), v).expect("shape")),
+                1..=n,
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn tiled_search_equals_naive_exact_keys(
+            (x, ks) in data(),
+            bq in 1_usize..9,
+            br in 1_usize..17,
+        ) {
+            let tiling = Tiling::new(bq, br).expect("tiling");
+            for kernel in [Kernel::Cosine, Kernel::EuclideanGemm, Kernel::EuclideanDirect, Kernel::EuclideanAccurate] {
+                let got = search(x.view(), kernel, ks, tiling);
+                let want = naive(x.view(), kernel, ks);
+                prop_assert_eq!(&got, &want, "kernel {:?}", kernel);
+                let got_default = search(x.view(), kernel, ks, Tiling::default());
+                prop_assert_eq!(&got_default, &want, "kernel {:?}, default tiling", kernel);
+            }
+            let x32 = x.mapv(|v| v as f32);
+            for kernel in [Kernel::Cosine, Kernel::EuclideanGemm] {
+                prop_assert_eq!(search(x32.view(), kernel, ks, tiling), naive(x32.view(), kernel, ks));
+            }
+        }
+    }
 
     #[test]
     fn heap_keeps_smallest_by_key_then_index() {
