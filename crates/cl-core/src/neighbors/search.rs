@@ -13,7 +13,7 @@
 //! * **Cosine** (and Euclidean with more than [`DIRECT_MAX_DIM`] columns) runs one GEMM per
 //!   (query block × reference tile) with faer (`Par::Seq` inside each rayon task) as a
 //!   *filter*: an entry whose approximate value cannot beat the row's current k+1-th key,
-//!   even after a rigorous rounding-error margin, is skipped (chunks of 16 at a time).
+//!   even after a rigorous rounding-error margin, is skipped (chunks of 64 at a time).
 //!   Entries that pass are recomputed exactly in f64 from the input in a fixed summation
 //!   order, and only exact keys enter the heap. Cosine filters in f32 (rows normalised in
 //!   f64, then rounded), Euclidean in f64 (sklearn also computes Euclidean GEMMs in f64).
@@ -41,7 +41,10 @@ use crate::float::Real;
 /// wider ones use the GEMM filter.
 pub const DIRECT_MAX_DIM: usize = 8;
 
-const CHUNK: usize = 16;
+/// Values checked against the row's bound at once; only chunks that may hold a candidate
+/// are scanned element by element.
+const CHUNK: usize = 64;
+const LANES: usize = 16;
 const U32: f64 = 5.960_464_477_539_063e-8; // 2^-24, unit roundoff of f32
 const U64: f64 = 1.110_223_024_625_156_5e-16; // 2^-53, unit roundoff of f64
 
@@ -397,6 +400,9 @@ struct Scratch {
     s32: Vec<f32>,
     s64: Vec<f64>,
     acc: Vec<f64>,
+    max32: Vec<f32>,
+    max64: Vec<f64>,
+    done: Vec<bool>,
 }
 
 fn resize<V: Copy + Default>(v: &mut Vec<V>, n: usize) {
@@ -405,112 +411,85 @@ fn resize<V: Copy + Default>(v: &mut Vec<V>, n: usize) {
     }
 }
 
-/// Largest value of a chunk (`init` if empty; NaN values are ignored, which is safe
-/// because the GEMM values scanned are finite whenever the bound is finite).
+/// Largest value of a chunk (`init` if empty), over 16 independent lanes so that the loop
+/// vectorises. NaN values are ignored, which is safe because the values scanned are never
+/// NaN while the bound is finite (see the callers).
 #[inline]
 fn chunk_max<V: PartialOrd + Copy>(chunk: &[V], init: V) -> V {
-    chunk.iter().fold(init, |m, &v| if v > m { v } else { m })
+    let mut m = [init; LANES];
+    let lanes = chunk.chunks_exact(LANES);
+    let rest = lanes.remainder();
+    for c in lanes {
+        for l in 0..LANES {
+            m[l] = if c[l] > m[l] { c[l] } else { m[l] };
+        }
+    }
+    let mut w = LANES / 2;
+    while w > 0 {
+        for l in 0..w {
+            m[l] = if m[l + w] > m[l] { m[l + w] } else { m[l] };
+        }
+        w /= 2;
+    }
+    let mut r = m[0];
+    for &v in rest {
+        r = if v > r { v } else { r };
+    }
+    r
 }
 
-/// Smallest value of a chunk (`+∞` if empty).
-#[inline]
-fn chunk_min(chunk: &[f64]) -> f64 {
-    chunk
-        .iter()
-        .fold(f64::INFINITY, |m, &v| if v < m { v } else { m })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn scan_cosine_row(
-    heap: &mut [Entry],
-    i: usize,
-    srow: &[f32],
-    qrow: &[f64],
-    tile: &RefTile,
-    d: usize,
-    margin: f64,
+/// Visits the values of one row of a tile that can still enter the heap ("larger is
+/// better": a value below `bound` cannot), best chunk first.
+///
+/// The chunk maxima are computed in one vectorised pass; chunks are then taken in
+/// descending order of their maximum, and stop as soon as the best remaining chunk is below
+/// the current bound. So the first chunks visited fill the heap with the tile's best
+/// candidates, the bound tightens at once, and most chunks are never scanned element by
+/// element. `visit(j, v)` gets the local index and value of each candidate and returns the
+/// new bound when the heap changed. A bound of −∞ (heap not full, or filter disabled)
+/// visits everything, NaN included.
+fn scan_best_first<V: PartialOrd + Copy>(
+    vals: &[V],
+    maxima: &mut Vec<V>,
+    done: &mut Vec<bool>,
+    floor: V,
+    mut bound: V,
+    mut visit: impl FnMut(usize, V) -> Option<V>,
 ) {
-    let bound_of = |thr: f64| {
-        if thr.is_finite() {
-            f32_at_most(1.0 - thr - margin)
-        } else {
-            f32::NEG_INFINITY
+    maxima.clear();
+    maxima.extend(vals.chunks(CHUNK).map(|c| chunk_max(c, floor)));
+    done.clear();
+    done.resize(maxima.len(), false);
+    loop {
+        let mut best: Option<usize> = None;
+        for (c, &m) in maxima.iter().enumerate() {
+            if !done[c] && best.is_none_or(|b| m > maxima[b]) {
+                best = Some(c);
+            }
         }
-    };
-    let mut bound = bound_of(heap[0].key);
-    for (c, chunk) in srow.chunks(CHUNK).enumerate() {
-        if chunk_max(chunk, f32::NEG_INFINITY) < bound {
-            continue;
+        let Some(c) = best else { break };
+        if maxima[c] < bound {
+            break;
         }
-        for (t, &v) in chunk.iter().enumerate() {
-            if v < bound {
+        done[c] = true;
+        let base = c * CHUNK;
+        for (t, &v) in vals[base..(base + CHUNK).min(vals.len())]
+            .iter()
+            .enumerate()
+        {
+            if v.partial_cmp(&bound) == Some(std::cmp::Ordering::Less) {
                 continue;
             }
-            let jl = c * CHUNK + t;
-            let j = tile.r0 + jl;
-            if j == i {
-                continue;
-            }
-            let dot = dot_fixed(qrow, &tile.a64[jl * d..(jl + 1) * d]);
-            let key = (1.0 - dot).clamp(0.0, 2.0);
-            if heap_push(heap, Entry { key, idx: j }) {
-                bound = bound_of(heap[0].key);
+            if let Some(nb) = visit(base + t, v) {
+                bound = nb;
             }
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scan_euclidean_gemm_row(
-    heap: &mut [Entry],
-    i: usize,
-    srow: &[f64],
-    xrow: &[f64],
-    xn2: f64,
-    tile: &RefTile,
-    d: usize,
-) {
-    let xc = xn2.sqrt();
-    let y = tile.ymax;
-    let a = 2.0
-        * (2.0 * gamma(d + 3, U64) * (xc * y + 0.5 * y * y)
-            + gamma(d + 1, U64) * xn2
-            + 4.0 * U64 * (xc + y) * (xc + y));
-    let rel = 1.0 + 2.0 * gamma(d + 2, U64);
-    // Skip iff xn2 − 2s > thr·rel + 2a, i.e. s < (xn2 − thr·rel − 2a) / 2.
-    // A non-finite margin (overflowing data) disables the filter, so NaN values are never
-    // compared against a finite bound.
-    let bound_of = |thr: f64| {
-        if thr.is_finite() && a.is_finite() {
-            (xn2 - thr * rel - 2.0 * a) * 0.5
-        } else {
-            f64::NEG_INFINITY
-        }
-    };
-    let mut bound = bound_of(heap[0].key);
-    for (c, chunk) in srow.chunks(CHUNK).enumerate() {
-        if chunk_max(chunk, f64::NEG_INFINITY) < bound {
-            continue;
-        }
-        for (t, &v) in chunk.iter().enumerate() {
-            if v < bound {
-                continue;
-            }
-            let jl = c * CHUNK + t;
-            let j = tile.r0 + jl;
-            if j == i {
-                continue;
-            }
-            let key = sq_dist_seq(xrow, &tile.a64[jl * d..(jl + 1) * d]);
-            if heap_push(heap, Entry { key, idx: j }) {
-                bound = bound_of(heap[0].key);
-            }
-        }
-    }
-}
-
-/// Squared distances from `xrow` to every row of the (transposed) tile, column by column.
-fn direct_sq_dists(xrow: &[f64], tile: &RefTile, acc: &mut [f64]) {
+/// Squared distances from `xrow` to every row of the (transposed) tile, summed column by
+/// column in column order, stored negated ("larger is better"; negation is exact).
+fn direct_neg_sq_dists(xrow: &[f64], tile: &RefTile, acc: &mut [f64]) {
     let len = tile.len;
     let acc = &mut acc[..len];
     for (c, &xc) in xrow.iter().enumerate() {
@@ -527,74 +506,12 @@ fn direct_sq_dists(xrow: &[f64], tile: &RefTile, acc: &mut [f64]) {
             }
         }
     }
-}
-
-fn scan_direct_row(heap: &mut [Entry], i: usize, acc: &[f64], tile: &RefTile) {
-    let mut thr = heap[0].key;
-    for (c, chunk) in acc[..tile.len].chunks(CHUNK).enumerate() {
-        // Skip iff every value is strictly above the threshold (equal keys may still win
-        // on index).
-        if chunk_min(chunk) > thr {
-            continue;
-        }
-        for (t, &key) in chunk.iter().enumerate() {
-            if key > thr {
-                continue;
-            }
-            let j = tile.r0 + c * CHUNK + t;
-            if j == i {
-                continue;
-            }
-            if heap_push(heap, Entry { key, idx: j }) {
-                thr = heap[0].key;
-            }
-        }
+    for a in acc.iter_mut() {
+        *a = -*a;
     }
 }
 
-fn scan_accurate_row(
-    heap: &mut [Entry],
-    i: usize,
-    acc: &[f64],
-    xrow: &[f64],
-    yrow: &mut [f64],
-    tile: &RefTile,
-    d: usize,
-) {
-    let rel = (1.0 + 4.0 * gamma(d + 2, U64) + 4.0 * U64).powi(2);
-    let bound_of = |thr: f64| {
-        if thr.is_finite() {
-            thr * thr * rel
-        } else {
-            f64::INFINITY
-        }
-    };
-    let mut bound = bound_of(heap[0].key);
-    for (c, chunk) in acc[..tile.len].chunks(CHUNK).enumerate() {
-        if chunk_min(chunk) > bound {
-            continue;
-        }
-        for (t, &approx) in chunk.iter().enumerate() {
-            if approx > bound {
-                continue;
-            }
-            let jl = c * CHUNK + t;
-            let j = tile.r0 + jl;
-            if j == i {
-                continue;
-            }
-            for (cc, y) in yrow.iter_mut().enumerate() {
-                *y = tile.a64[cc * tile.len + jl];
-            }
-            let key = euclidean_accurate(xrow, yrow);
-            if heap_push(heap, Entry { key, idx: j }) {
-                bound = bound_of(heap[0].key);
-            }
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
 fn process_block<T: Real>(
     x: ArrayView2<'_, T>,
     prep: &Prepared,
@@ -608,6 +525,7 @@ fn process_block<T: Real>(
     let d = x.ncols();
     let bq = heaps.len() / ks;
     let len = tile.len;
+    let r0 = tile.r0;
     match kernel {
         Kernel::Cosine => {
             resize(&mut sc.q64, bq * d);
@@ -631,16 +549,34 @@ fn process_block<T: Real>(
                 1.0_f32,
                 Par::Seq,
             );
+            // |f32 GEMM similarity − exact similarity| ≤ margin / 2 (rounding of the
+            // normalised rows to f32, the f32 dot product, and the f64 one).
             let margin = 2.0 * (gamma(d + 2, U32) + gamma(d + 2, U64)) + 1e-36 * d as f64;
+            let bound_of = |thr: f64| {
+                if thr.is_finite() {
+                    f32_at_most(1.0 - thr - margin)
+                } else {
+                    f32::NEG_INFINITY
+                }
+            };
             for (a, heap) in heaps.chunks_mut(ks).enumerate() {
-                scan_cosine_row(
-                    heap,
-                    q0 + a,
+                let i = q0 + a;
+                let qrow = &sc.q64[a * d..(a + 1) * d];
+                scan_best_first(
                     &sc.s32[a * len..(a + 1) * len],
-                    &sc.q64[a * d..(a + 1) * d],
-                    tile,
-                    d,
-                    margin,
+                    &mut sc.max32,
+                    &mut sc.done,
+                    f32::NEG_INFINITY,
+                    bound_of(heap[0].key),
+                    |jl, _| {
+                        let j = r0 + jl;
+                        if j == i {
+                            return None;
+                        }
+                        let dot = dot_fixed(qrow, &tile.a64[jl * d..(jl + 1) * d]);
+                        let key = (1.0 - dot).clamp(0.0, 2.0);
+                        heap_push(heap, Entry { key, idx: j }).then(|| bound_of(heap[0].key))
+                    },
                 );
             }
         }
@@ -663,6 +599,7 @@ fn process_block<T: Real>(
                 aug[d] = 1.0;
                 sc.qn2[a] = s;
             }
+            // s = (x − μ)·(y − μ) − ½‖y − μ‖², so ‖x − y‖² ≈ ‖x − μ‖² − 2s.
             matmul(
                 MatMut::from_row_major_slice_mut(&mut sc.s64[..bq * len], bq, len),
                 Accum::Replace,
@@ -672,28 +609,98 @@ fn process_block<T: Real>(
                 Par::Seq,
             );
             for (a, heap) in heaps.chunks_mut(ks).enumerate() {
-                scan_euclidean_gemm_row(
-                    heap,
-                    q0 + a,
+                let i = q0 + a;
+                let xrow = &sc.q64[a * d..(a + 1) * d];
+                let xn2 = sc.qn2[a];
+                let xc = xn2.sqrt();
+                let y = tile.ymax;
+                // |approximate − exact squared distance| ≤ err (rounding of the centring,
+                // the GEMM, the norms and the exact sum), with a factor 2 to spare.
+                let err = 2.0
+                    * (2.0 * gamma(d + 3, U64) * (xc * y + 0.5 * y * y)
+                        + gamma(d + 1, U64) * xn2
+                        + 4.0 * U64 * (xc + y) * (xc + y));
+                let rel = 1.0 + 2.0 * gamma(d + 2, U64);
+                // Skip iff xn2 − 2s > thr·rel + 2·err. A non-finite err (overflowing data)
+                // disables the filter, so NaN values never meet a finite bound.
+                let bound_of = |thr: f64| {
+                    if thr.is_finite() && err.is_finite() {
+                        (xn2 - thr * rel - 2.0 * err) * 0.5
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                };
+                scan_best_first(
                     &sc.s64[a * len..(a + 1) * len],
-                    &sc.q64[a * d..(a + 1) * d],
-                    sc.qn2[a],
-                    tile,
-                    d,
+                    &mut sc.max64,
+                    &mut sc.done,
+                    f64::NEG_INFINITY,
+                    bound_of(heap[0].key),
+                    |jl, _| {
+                        let j = r0 + jl;
+                        if j == i {
+                            return None;
+                        }
+                        let key = sq_dist_seq(xrow, &tile.a64[jl * d..(jl + 1) * d]);
+                        heap_push(heap, Entry { key, idx: j }).then(|| bound_of(heap[0].key))
+                    },
                 );
             }
         }
         Kernel::EuclideanDirect | Kernel::EuclideanAccurate => {
             resize(&mut sc.q64, 2 * d);
             resize(&mut sc.acc, len);
+            // Accurate: the plain sum of squares is within a relative γ of the exact one,
+            // the accurate distance within one ulp of its square root.
+            let rel = (1.0 + 4.0 * gamma(d + 2, U64) + 4.0 * U64).powi(2);
             for (a, heap) in heaps.chunks_mut(ks).enumerate() {
+                let i = q0 + a;
                 let (xrow, yrow) = sc.q64[..2 * d].split_at_mut(d);
                 widen_into(x.row(q0 + a), xrow);
-                direct_sq_dists(xrow, tile, &mut sc.acc);
+                direct_neg_sq_dists(xrow, tile, &mut sc.acc);
+                let vals = &sc.acc[..len];
                 if kernel == Kernel::EuclideanDirect {
-                    scan_direct_row(heap, q0 + a, &sc.acc, tile);
+                    // The value is the exact key, negated: visit iff −key ≥ −thr.
+                    scan_best_first(
+                        vals,
+                        &mut sc.max64,
+                        &mut sc.done,
+                        f64::NEG_INFINITY,
+                        -heap[0].key,
+                        |jl, v| {
+                            let j = r0 + jl;
+                            if j == i {
+                                return None;
+                            }
+                            heap_push(heap, Entry { key: -v, idx: j }).then(|| -heap[0].key)
+                        },
+                    );
                 } else {
-                    scan_accurate_row(heap, q0 + a, &sc.acc, xrow, yrow, tile, d);
+                    let bound_of = |thr: f64| {
+                        if thr.is_finite() {
+                            -(thr * thr * rel)
+                        } else {
+                            f64::NEG_INFINITY
+                        }
+                    };
+                    scan_best_first(
+                        vals,
+                        &mut sc.max64,
+                        &mut sc.done,
+                        f64::NEG_INFINITY,
+                        bound_of(heap[0].key),
+                        |jl, _| {
+                            let j = r0 + jl;
+                            if j == i {
+                                return None;
+                            }
+                            for (cc, yv) in yrow.iter_mut().enumerate() {
+                                *yv = tile.a64[cc * len + jl];
+                            }
+                            let key = euclidean_accurate(xrow, yrow);
+                            heap_push(heap, Entry { key, idx: j }).then(|| bound_of(heap[0].key))
+                        },
+                    );
                 }
             }
         }
