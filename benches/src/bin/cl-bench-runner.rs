@@ -11,6 +11,9 @@
 //! * `cl-bench-runner knn --data DIR --dtype f32|f64 --k K [--reps R] [--tile QxR]` builds the kNN graph
 //!   of `DIR/features.npy` (default metric) `R` times and prints the same JSON line (checksum:
 //!   sum of the neighbour distances).
+//! * `cl-bench-runner ann --data DIR --dtype f32|f64 --k K` (cargo feature `ann`): builds the
+//!   approximate index (usearch HNSW, default options, sequential build) and its graph, then
+//!   the exact graph, and prints both times and the recall@k of the approximate graph.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +53,10 @@ fn main() -> Result<()> {
         ("gen-features", "f32") => gen_features_cmd::<f32>(&flags),
         ("knn", "f64") => knn_cmd::<f64>(&flags),
         ("knn", "f32") => knn_cmd::<f32>(&flags),
+        #[cfg(feature = "ann")]
+        ("ann", "f64") => ann_cmd::<f64>(&flags),
+        #[cfg(feature = "ann")]
+        ("ann", "f32") => ann_cmd::<f32>(&flags),
         _ => bail!("unknown command {cmd} or dtype {dtype}"),
     }
 }
@@ -105,6 +112,39 @@ fn knn_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
         times.join(", "),
         peak_rss_kb().unwrap_or(0),
         rayon::current_num_threads()
+    );
+    Ok(())
+}
+
+#[cfg(feature = "ann")]
+fn ann_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result<()> {
+    use cl_core::neighbors::ann::{AnnOptions, ApproxKnn};
+    use cl_core::traits::NeighborIndex;
+    let dir = Path::new(flags.get("data").context("missing --data")?);
+    let k: usize = flags.get("k").context("missing --k")?.parse()?;
+    let x: Array2<T> = read_npy(dir.join("features.npy"))?;
+    let t = Instant::now();
+    let index = ApproxKnn::new(x.view(), Some(k), None, &AnnOptions::default())?;
+    let build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let approx = index.self_neighbors(k)?;
+    let query_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let exact = cl_core::neighbors::features_to_knn(x.view(), Some(k), None)?.knn_graph()?;
+    let exact_s = t.elapsed().as_secs_f64();
+    let mut hit = 0_usize;
+    for (a, e) in approx
+        .indices()
+        .rows()
+        .into_iter()
+        .zip(exact.indices().rows())
+    {
+        hit += a.iter().filter(|j| e.iter().any(|x| x == *j)).count();
+    }
+    println!(
+        "{{\"op\": \"ann:{k}\", \"build_s\": {build_s:.3}, \"query_s\": {query_s:.3}, \"exact_s\": {exact_s:.3}, \"recall\": {:.5}, \"peak_rss_kb\": {}}}",
+        hit as f64 / exact.indices().len() as f64,
+        peak_rss_kb().unwrap_or(0)
     );
     Ok(())
 }

@@ -14,6 +14,9 @@
 //! * [`exact_duplicate_sets`], [`correct_knn_graph`], [`KnnGraph::correct_exact_duplicates`]:
 //!   cleanlab's exact-duplicate correction; [`correct_precision_errors`]: its precision
 //!   correction of kNN scores.
+//! * `ann` (cargo feature `ann`, off by default): an approximate HNSW index (usearch) behind
+//!   the same [`NeighborIndex`] trait, for data sets where exact O(N²·d) search is too slow;
+//!   never used for parity.
 //!
 //! # Semantics
 //!
@@ -61,6 +64,8 @@
 //! # Ok::<(), cl_core::CoreError>(())
 //! ```
 
+#[cfg(feature = "ann")]
+pub mod ann;
 mod duplicates;
 mod graph;
 mod precision;
