@@ -9,11 +9,12 @@
 //!    `cl-bench-runner run`, cleanlab with `xtask/bench/run_cleanlab.py` in the pinned oracle
 //!    venv (`target/golden-venv`, as `cargo xtask golden`; `--oracle-python` overrides it),
 //!    with `OPENBLAS_CORETYPE`/`OPENBLAS_L2_SIZE` removed from the Python environment only.
-//! 4. kNN graph rows (`--knn-sizes`, default `100000x64`, f32 and f64; empty disables): the
-//!    seeded clustered features `target/bench-data/knn-<N>x<D>-<dtype>/features.npy`
-//!    (`cl-bench-runner gen-features`), graph construction with k = 10 and the default
-//!    metric (cosine for D > 3) by `cl-bench-runner knn` and by cleanlab's
-//!    `features_to_knn` + `construct_knn_graph_from_index`. The K column holds D there.
+//! 4. kNN graph rows (`--knn-sizes`, default `100000x64,100000x3`, f32 and f64; an empty
+//!    list disables them): the seeded clustered features
+//!    `target/bench-data/knn-<N>x<D>-<dtype>/features.npy` (`cl-bench-runner gen-features`),
+//!    graph construction with k = 10 and the default metric (cosine for D > 3, Euclidean
+//!    otherwise) by `cl-bench-runner knn` and by cleanlab's `features_to_knn` +
+//!    `construct_knn_graph_from_index`. The K column holds D there.
 //! 5. Prints a markdown table (also written to `target/bench-results.md`).
 
 use std::fmt::Write as _;
@@ -54,7 +55,7 @@ fn parse_size(s: &str) -> Result<(usize, usize)> {
 fn parse_args(args: &[String]) -> Result<Args> {
     let mut out = Args {
         sizes: vec![(100_000, 10), (1_000_000, 10), (1_000_000, 100)],
-        knn_sizes: vec![(100_000, 64)],
+        knn_sizes: vec![(100_000, 64), (100_000, 3)],
         knn_only: false,
         quick: false,
         python: std::env::var("PYTHON").unwrap_or_else(|_| "python3".into()),

@@ -68,6 +68,7 @@
 pub mod ann;
 mod duplicates;
 mod graph;
+mod kdtree;
 mod precision;
 mod search;
 

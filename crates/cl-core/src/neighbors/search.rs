@@ -17,8 +17,10 @@
 //!   Entries that pass are recomputed exactly in f64 from the input in a fixed summation
 //!   order, and only exact keys enter the heap. Cosine filters in f32 (rows normalised in
 //!   f64, then rounded), Euclidean in f64 (sklearn also computes Euclidean GEMMs in f64).
-//! * **Euclidean, few columns** computes every squared distance directly,
-//!   `Σ_c (x_c − y_c)²` summed in column order — exactly what sklearn's k-d tree computes.
+//! * **Euclidean, few columns** (at most [`DIRECT_MAX_DIM`]) computes squared distances
+//!   directly, `Σ_c (x_c − y_c)²` summed in column order — exactly what sklearn's k-d tree
+//!   computes — and, like sklearn, searches a k-d tree (`kdtree.rs`; tiling does not apply),
+//!   whose pruning is exact, so the result equals the brute-force one bit for bit.
 //! * **scipy's Euclidean** (cleanlab's choice for N ≤ 100, d ≤ 3) computes the distance
 //!   with a correctly rounded `sqrt(Σ (x_c − y_c)²)` (a double-double sum of squares),
 //!   which is what scipy's BLAS `nrm2` path returned on every case checked.
@@ -37,8 +39,8 @@ use rayon::prelude::*;
 use crate::error::{CoreError, Result};
 use crate::float::Real;
 
-/// Euclidean searches with at most this many feature columns compute distances directly;
-/// wider ones use the GEMM filter.
+/// Euclidean searches with at most this many feature columns compute distances directly
+/// and search a k-d tree; wider ones use the tiled GEMM filter.
 pub const DIRECT_MAX_DIM: usize = 8;
 
 /// Values checked against the row's bound at once; only chunks that may hold a candidate
@@ -130,6 +132,16 @@ const SENTINEL: Entry = Entry {
     idx: usize::MAX,
 };
 
+/// `n` empty heaps of `ks` entries each, flat.
+pub(crate) fn sentinel_heap(n: usize, ks: usize) -> Vec<Entry> {
+    vec![SENTINEL; n * ks]
+}
+
+/// Sorts one row of entries by (key, index).
+pub(crate) fn sort_row(row: &mut [Entry]) {
+    row.sort_unstable_by(|a, b| a.key.total_cmp(&b.key).then(a.idx.cmp(&b.idx)));
+}
+
 #[inline]
 fn less(a: Entry, b: Entry) -> bool {
     a.key < b.key || (a.key == b.key && a.idx < b.idx)
@@ -138,7 +150,7 @@ fn less(a: Entry, b: Entry) -> bool {
 /// Offers `e` to the fixed-size max-heap `h` (root = worst kept entry). Returns whether it
 /// was kept.
 #[inline]
-fn heap_push(h: &mut [Entry], e: Entry) -> bool {
+pub(crate) fn heap_push(h: &mut [Entry], e: Entry) -> bool {
     if !less(e, h[0]) {
         return false;
     }
@@ -203,7 +215,7 @@ pub(crate) fn dot_fixed(a: &[f64], b: &[f64]) -> f64 {
 
 /// `Σ (a_c − b_c)²` summed in column order (sklearn's tree `rdist`).
 #[inline]
-fn sq_dist_seq(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn sq_dist_seq(a: &[f64], b: &[f64]) -> f64 {
     let mut s = 0.0;
     for (x, y) in a.iter().zip(b) {
         let t = x - y;
@@ -717,9 +729,22 @@ pub(crate) fn search<T: Real>(
     ks: usize,
     tiling: Tiling,
 ) -> Vec<Entry> {
+    if kernel == Kernel::EuclideanDirect {
+        return super::kdtree::search_kdtree(x, ks);
+    }
+    search_tiled(x, kernel, ks, tiling)
+}
+
+/// The tiled brute-force engine behind [`search`], for any kernel.
+fn search_tiled<T: Real>(
+    x: ArrayView2<'_, T>,
+    kernel: Kernel,
+    ks: usize,
+    tiling: Tiling,
+) -> Vec<Entry> {
     let n = x.nrows();
     let prep = prepare(x, kernel);
-    let mut heaps = vec![SENTINEL; n * ks];
+    let mut heaps = sentinel_heap(n, ks);
     heaps.par_chunks_mut(ks).enumerate().for_each(|(i, h)| {
         heap_push(h, Entry { key: 0.0, idx: i });
     });
@@ -745,9 +770,7 @@ pub(crate) fn search<T: Real>(
             });
         r0 = r1;
     }
-    heaps.par_chunks_mut(ks).for_each(|row| {
-        row.sort_unstable_by(|a, b| a.key.total_cmp(&b.key).then(a.idx.cmp(&b.idx)));
-    });
+    heaps.par_chunks_mut(ks).for_each(sort_row);
     heaps
 }
 
@@ -833,6 +856,35 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
+        /// The k-d tree (several levels deep here) against the naive search: ties, exact
+        /// duplicates and near-duplicates included.
+        #[test]
+        fn kd_tree_equals_naive_exact_keys(
+            n in 2_usize..400,
+            d in 1_usize..5,
+            mode in 0_u8..3,
+            seed in any::<u64>(),
+            kfrac in 0.0_f64..1.0,
+        ) {
+            let mut s = seed | 1;
+            let mut next = move || {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 11) as f64 / (1_u64 << 53) as f64
+            };
+            let x = Array2::from_shape_fn((n, d), |_| match mode {
+                0 => 20.0 * next() - 10.0,
+                1 => (5.0 * next()).floor(),
+                _ => 1.0 + 1e-9 * next(),
+            });
+            let ks = 1 + ((n - 1) as f64 * kfrac) as usize;
+            prop_assert_eq!(
+                search(x.view(), Kernel::EuclideanDirect, ks, Tiling::default()),
+                naive(x.view(), Kernel::EuclideanDirect, ks)
+            );
+        }
+
         #[test]
         fn tiled_search_equals_naive_exact_keys(
             (x, ks) in data(),
@@ -844,10 +896,16 @@ mod tests {
                 let got = search(x.view(), kernel, ks, tiling);
                 let want = naive(x.view(), kernel, ks);
                 prop_assert_eq!(&got, &want, "kernel {:?}", kernel);
+                let brute = search_tiled(x.view(), kernel, ks, tiling);
+                prop_assert_eq!(&brute, &want, "kernel {:?}, tiled brute force", kernel);
                 let got_default = search(x.view(), kernel, ks, Tiling::default());
                 prop_assert_eq!(&got_default, &want, "kernel {:?}, default tiling", kernel);
             }
             let x32 = x.mapv(|v| v as f32);
+            prop_assert_eq!(
+                search(x32.view(), Kernel::EuclideanDirect, ks, tiling),
+                naive(x32.view(), Kernel::EuclideanDirect, ks)
+            );
             for kernel in [Kernel::Cosine, Kernel::EuclideanGemm] {
                 prop_assert_eq!(search(x32.view(), kernel, ks, tiling), naive(x32.view(), kernel, ks));
             }
