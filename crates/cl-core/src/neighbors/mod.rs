@@ -39,12 +39,14 @@
 //!
 //! # Performance and memory
 //!
-//! The search is brute force, exact, tiled in both dimensions (query block × reference
-//! tile) and parallel over query blocks with rayon; see [`Tiling`]. Cosine uses a faer f32
-//! GEMM per tile as a filter and recomputes every candidate exactly in f64, so results do
-//! not depend on the tiling, the GEMM precision or the thread count. Working memory beyond
-//! the input and the N×k output is O(N·(k+1)) heap entries plus a few MB per thread,
-//! whatever N is.
+//! The search is exact. Cosine (and Euclidean with more than [`DIRECT_MAX_DIM`] columns) is
+//! brute force, tiled in both dimensions (query block × reference tile) and parallel over
+//! query blocks with rayon; see [`Tiling`]. It uses a faer GEMM per tile (f32 for cosine) as
+//! a filter and recomputes every candidate exactly in f64, so results do not depend on the
+//! tiling, the GEMM precision or the thread count. Euclidean with few columns searches an
+//! exact k-d tree (as sklearn does), bit-identical to the brute force. Working memory beyond
+//! the input and the N×k output is O(N·(k+1)) heap entries plus a few MB per thread
+//! (and, for the k-d tree, an f64 copy of the at most 8 columns), whatever N is.
 //!
 //! ```
 //! use cl_core::neighbors::{KnnOptions, Metric, create_knn_graph_and_index};
