@@ -355,15 +355,16 @@ impl<'a, T: Real> ExactKnn<'a, T> {
             .zip(distances.outer_iter_mut())
             .enumerate()
             .for_each(|(i, (mut ir, mut dr))| {
+                // sklearn's rule: drop the point itself, or the first column when the point
+                // is not among its k + 1 nearest.
                 let row = &entries[i * ks..(i + 1) * ks];
                 let drop = row.iter().position(|e| e.idx == i).unwrap_or(0);
-                for (slot, e) in row
+                let kept = row
                     .iter()
                     .enumerate()
                     .filter(|&(p, _)| p != drop)
-                    .map(|(_, e)| e)
-                    .enumerate()
-                {
+                    .map(|(_, e)| e);
+                for (slot, e) in kept.enumerate() {
                     ir[slot] = e.idx;
                     dr[slot] = kernel.distance(e.key);
                 }

@@ -783,7 +783,7 @@ mod tests {
     /// The exact keys computed pair by pair, then fully sorted: what the tiled search must
     /// return bit for bit.
     fn naive<T: Real>(x: ArrayView2<'_, T>, kernel: Kernel, ks: usize) -> Vec<Entry> {
-        let (n, d) = x.dim();
+        let n = x.nrows();
         let rows: Vec<Vec<f64>> = (0..n)
             .map(|i| x.row(i).iter().map(|v| v.to_f64x()).collect())
             .collect();
@@ -816,7 +816,6 @@ mod tests {
                 .collect();
             all.sort_by(|a, b| a.key.total_cmp(&b.key).then(a.idx.cmp(&b.idx)));
             out.extend_from_slice(&all[..ks]);
-            let _ = d;
         }
         out
     }
