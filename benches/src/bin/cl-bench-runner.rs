@@ -8,9 +8,10 @@
 //!   Run one process per measurement so that the peak RSS belongs to that operation.
 //! * `cl-bench-runner gen-features --n N --d D --dtype f32|f64 [--seed S] --out DIR` writes
 //!   `DIR/features.npy` from [`cl_benches::generate_features`].
-//! * `cl-bench-runner knn --data DIR --dtype f32|f64 --k K [--reps R] [--tile QxR]` builds the kNN graph
+//! * `cl-bench-runner knn --data DIR --dtype f32|f64 --k K [--reps R] [--tile QxR] [--save OUT]` builds the kNN graph
 //!   of `DIR/features.npy` (default metric) `R` times and prints the same JSON line (checksum:
-//!   sum of the neighbour distances).
+//!   sum of the neighbour distances); `--save OUT` also writes the graph to
+//!   `OUT/indices.npy` (int64) and `OUT/distances.npy`.
 //! * `cl-bench-runner ann --data DIR --dtype f32|f64 --k K` (cargo feature `ann`): builds the
 //!   approximate index (usearch HNSW, default options, sequential build) and its graph, then
 //!   the exact graph, and prints both times and the recall@k of the approximate graph.
@@ -105,6 +106,16 @@ fn knn_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
         let t = Instant::now();
         checksum = std::hint::black_box(knn_graph_checksum(x.view(), k, tiling)?);
         times.push(t.elapsed().as_secs_f64());
+    }
+    if let Some(out) = flags.get("save") {
+        // The graph itself, for comparisons with cleanlab's (indices as int64).
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out)?;
+        let index =
+            cl_core::neighbors::features_to_knn(x.view(), Some(k), None)?.with_tiling(tiling);
+        let g = index.knn_graph()?;
+        write_npy(out.join("indices.npy"), &g.indices().mapv(|v| v as i64))?;
+        write_npy(out.join("distances.npy"), g.distances())?;
     }
     let times: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
     println!(
