@@ -8,6 +8,8 @@
 //!   (via the `cl-bench-runner` binary) so that Python cleanlab reads the same bytes.
 //! * [`Op`]: the measured operations and [`Op::run`], which validates the inputs and runs
 //!   the operation exactly as a user would call it.
+//! * [`generate_features`] and [`knn_graph_checksum`]: seeded clustered features and the kNN
+//!   graph construction (cleanlab's `features_to_knn` + `construct_knn_graph_from_index`).
 
 use anyhow::{Result, bail};
 use cl_core::Real;
@@ -99,6 +101,57 @@ pub fn generate<T: Real>(n: usize, k: usize, seed: u64) -> Result<Dataset<T>> {
         )
         .collect();
     Ok(Dataset { labels, pred_probs })
+}
+
+/// Number of cluster centres of [`generate_features`].
+pub const FEATURE_CLUSTERS: usize = 100;
+
+/// Seeded, clustered feature vectors (an embedding-like data set) for the kNN benches:
+/// `n` rows of dimension `d`, row `i` drawn around one of [`FEATURE_CLUSTERS`] centres
+/// (centre coordinates standard normal, noise normal with standard deviation 0.5). Depends
+/// only on `(n, d, seed)`; `f32` data are the `f64` values rounded to nearest.
+pub fn generate_features<T: Real>(n: usize, d: usize, seed: u64) -> Result<Array2<T>> {
+    if n == 0 || d == 0 {
+        bail!("need n >= 1 and d >= 1 (got n = {n}, d = {d})");
+    }
+    let normal = |rng: &mut SplitMix| {
+        // Box-Muller; `1 - u` keeps the logarithm finite.
+        let u = 1.0 - rng.uniform();
+        let v = rng.uniform();
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    };
+    let centres: Vec<f64> = (0..FEATURE_CLUSTERS * d)
+        .map(|t| {
+            let mut rng =
+                SplitMix(seed ^ 0xC3A5_C85C_97CB_3127 ^ (t as u64).wrapping_mul(0x9E37_79B9));
+            normal(&mut rng)
+        })
+        .collect();
+    let mut x = Array2::<T>::zeros((n, d));
+    x.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(i, mut row)| {
+            let mut rng = SplitMix(seed ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+            let c = rng.below(FEATURE_CLUSTERS);
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = T::from_f64x(centres[c * d + j] + 0.5 * normal(&mut rng));
+            }
+        });
+    Ok(x)
+}
+
+/// cleanlab's kNN graph construction as a user calls it (`features_to_knn` with `k` and
+/// the default metric, then `construct_knn_graph_from_index`, no correction); returns the
+/// sum of all neighbour distances as a checksum.
+pub fn knn_graph_checksum<T: Real>(
+    features: ArrayView2<'_, T>,
+    k: usize,
+    tiling: cl_core::neighbors::Tiling,
+) -> Result<f64> {
+    let index = cl_core::neighbors::features_to_knn(features, Some(k), None)?.with_tiling(tiling);
+    let graph = cl_core::neighbors::construct_knn_graph_from_index::<_, T>(&index, None)?;
+    Ok(graph.distances().iter().sum())
 }
 
 /// One measured operation.
@@ -201,6 +254,18 @@ mod tests {
         let flagged =
             Op::FindLabelIssues(FilterBy::PruneByNoiseRate).run(&a.labels, a.pred_probs.view())?;
         assert!(flagged > 100.0 && flagged < 800.0, "{flagged}");
+        Ok(())
+    }
+
+    #[test]
+    fn features_are_seeded_and_knn_runs() -> Result<()> {
+        let a = generate_features::<f64>(500, 16, 3)?;
+        assert_eq!(a, generate_features::<f64>(500, 16, 3)?);
+        assert_ne!(a, generate_features::<f64>(500, 16, 4)?);
+        let f = generate_features::<f32>(500, 16, 3)?;
+        assert_eq!(f, a.mapv(|v| v as f32));
+        let s = knn_graph_checksum(a.view(), 10, cl_core::neighbors::Tiling::default())?;
+        assert!(s > 0.0 && s < 500.0 * 10.0 * 2.0, "{s}");
         Ok(())
     }
 

@@ -1,8 +1,10 @@
 """Python side of `cargo xtask bench`: time one cleanlab 2.9.0 operation.
 
 usage: run_cleanlab.py OP DATA_DIR REPS
-OP is find_label_issues:<filter_by> or label_quality:<method>. Loads DATA_DIR/pred_probs.npy
-and labels.npy, runs the operation REPS times in this process (cleanlab's default n_jobs)
+OP is find_label_issues:<filter_by> or label_quality:<method> (loads DATA_DIR/pred_probs.npy
+and labels.npy), or knn_graph:<k> (loads DATA_DIR/features.npy; cleanlab's features_to_knn
+with the default metric + construct_knn_graph_from_index; checksum = sum of the distances).
+Runs the operation REPS times in this process (cleanlab's default n_jobs)
 and prints one JSON line: wall times (s), a checksum, peak RSS of this process (VmHWM, kB)
 and the largest peak RSS of any finished child process (multiprocessing workers, kB).
 """
@@ -24,11 +26,34 @@ def vm_hwm_kb():
     return 0
 
 
+def knn_graph(data, k, reps):
+    from cleanlab.internal.neighbor.knn_graph import (
+        construct_knn_graph_from_index,
+        features_to_knn,
+    )
+
+    features = np.load(f"{data}/features.npy")
+    times = []
+    checksum = 0.0
+    for _ in range(max(reps, 1)):
+        t = time.perf_counter()
+        graph = construct_knn_graph_from_index(features_to_knn(features, n_neighbors=k))
+        times.append(time.perf_counter() - t)
+        checksum = float(np.sum(graph.data, dtype=np.float64))
+    return times, checksum
+
+
 def main():
     op, data, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    kind, _, arg = op.partition(":")
+    if kind == "knn_graph":
+        times, checksum = knn_graph(data, int(arg), reps)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        print(json.dumps({"op": op, "times_s": times, "checksum": checksum,
+                          "peak_rss_kb": vm_hwm_kb(), "children_peak_rss_kb": children}))
+        return
     pred_probs = np.load(f"{data}/pred_probs.npy")
     labels = np.load(f"{data}/labels.npy")
-    kind, _, arg = op.partition(":")
     times = []
     checksum = 0.0
     for _ in range(max(reps, 1)):

@@ -1,5 +1,6 @@
-//! `cargo xtask bench [--sizes NxK,...] [--quick] [--python PYTHON] [--oracle-python PY]`:
-//! side-by-side timings of cleanlab-rs and Python cleanlab 2.9.0 on the same seeded data.
+//! `cargo xtask bench [--sizes NxK,...] [--knn-sizes NxD,...] [--knn-only] [--quick]
+//! [--python PYTHON] [--oracle-python PY]`: side-by-side timings of cleanlab-rs and Python
+//! cleanlab 2.9.0 on the same seeded data.
 //!
 //! 1. Builds the release `cl-bench-runner` (crate `cl-benches`).
 //! 2. For each size and dtype, writes `target/bench-data/<N>x<K>-<dtype>/{pred_probs,labels}.npy`
@@ -8,7 +9,13 @@
 //!    `cl-bench-runner run`, cleanlab with `xtask/bench/run_cleanlab.py` in the pinned oracle
 //!    venv (`target/golden-venv`, as `cargo xtask golden`; `--oracle-python` overrides it),
 //!    with `OPENBLAS_CORETYPE`/`OPENBLAS_L2_SIZE` removed from the Python environment only.
-//! 4. Prints a markdown table (also written to `target/bench-results.md`).
+//! 4. kNN graph rows (`--knn-sizes`, default `100000x64,100000x3`, f32 and f64; an empty
+//!    list disables them): the seeded clustered features
+//!    `target/bench-data/knn-<N>x<D>-<dtype>/features.npy` (`cl-bench-runner gen-features`),
+//!    graph construction with k = 10 and the default metric (cosine for D > 3, Euclidean
+//!    otherwise) by `cl-bench-runner knn` and by cleanlab's `features_to_knn` +
+//!    `construct_knn_graph_from_index`. The K column holds D there.
+//! 5. Prints a markdown table (also written to `target/bench-results.md`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -33,6 +40,8 @@ const METHODS: [&str; 3] = [
 
 struct Args {
     sizes: Vec<(usize, usize)>,
+    knn_sizes: Vec<(usize, usize)>,
+    knn_only: bool,
     quick: bool,
     python: String,
     oracle_python: Option<PathBuf>,
@@ -46,6 +55,8 @@ fn parse_size(s: &str) -> Result<(usize, usize)> {
 fn parse_args(args: &[String]) -> Result<Args> {
     let mut out = Args {
         sizes: vec![(100_000, 10), (1_000_000, 10), (1_000_000, 100)],
+        knn_sizes: vec![(100_000, 64), (100_000, 3)],
+        knn_only: false,
         quick: false,
         python: std::env::var("PYTHON").unwrap_or_else(|_| "python3".into()),
         oracle_python: None,
@@ -54,6 +65,16 @@ fn parse_args(args: &[String]) -> Result<Args> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => out.quick = true,
+            "--knn-only" => out.knn_only = true,
+            "--knn-sizes" => {
+                out.knn_sizes = it
+                    .next()
+                    .context("--knn-sizes needs NxD,...")?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(parse_size)
+                    .collect::<Result<_>>()?;
+            }
             "--sizes" => {
                 out.sizes = it
                     .next()
@@ -157,23 +178,15 @@ pub fn bench(args: &[String]) -> Result<()> {
         Some(p) => p.clone(),
         None => crate::oracle_env(&root, &args.python)?,
     };
-    crate::run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "cl-benches",
-                "--bin",
-                "cl-bench-runner",
-            ])
-            .current_dir(&root),
-    )?;
-    let runner = target.join("release/cl-bench-runner");
+    let runner = build_runner(&root, &target)?;
     let data_root = root.join("target/bench-data");
     let script = root.join("xtask/bench/run_cleanlab.py");
 
-    let plan = make_plan(&args.sizes);
+    let plan = if args.knn_only {
+        Vec::new()
+    } else {
+        make_plan(&args.sizes)
+    };
     let mut rows = Vec::new();
     for ((n, k), dtype, ops) in plan {
         let dir = data_root.join(format!("{n}x{k}-{dtype}"));
@@ -241,10 +254,85 @@ pub fn bench(args: &[String]) -> Result<()> {
         }
     }
 
+    for &(n, d) in &args.knn_sizes {
+        for dtype in ["f32", "f64"] {
+            rows.push(knn_row(
+                &runner, &py, &script, &data_root, n, d, dtype, args.quick,
+            )?);
+        }
+    }
+
     let table = render_table(&rows);
     print!("{table}");
     std::fs::write(target_results(&root), &table)?;
     Ok(())
+}
+
+/// Builds the release `cl-bench-runner` and returns its path.
+fn build_runner(root: &Path, target: &Path) -> Result<PathBuf> {
+    crate::run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "cl-benches",
+                "--bin",
+                "cl-bench-runner",
+            ])
+            .current_dir(root),
+    )?;
+    Ok(target.join("release/cl-bench-runner"))
+}
+
+/// One kNN graph measurement (k = 10, default metric) on both sides.
+#[allow(clippy::too_many_arguments)]
+fn knn_row(
+    runner: &Path,
+    py: &Path,
+    script: &Path,
+    data_root: &Path,
+    n: usize,
+    d: usize,
+    dtype: &'static str,
+    quick: bool,
+) -> Result<Row> {
+    let dir = data_root.join(format!("knn-{n}x{d}-{dtype}"));
+    if !dir.join("features.npy").exists() {
+        eprintln!("xtask: generating {}", dir.display());
+        crate::run(
+            Command::new(runner)
+                .args(["gen-features", "--n", &n.to_string(), "--d", &d.to_string()])
+                .args(["--dtype", dtype, "--out"])
+                .arg(&dir),
+        )?;
+    }
+    let op = "knn_graph:10";
+    eprintln!("xtask: {op} {n}x{d} {dtype}");
+    let ours = parse_line(&capture(
+        Command::new(runner)
+            .args(["knn", "--k", "10", "--dtype", dtype, "--reps"])
+            .arg(if quick { "1" } else { "3" })
+            .arg("--data")
+            .arg(&dir),
+    )?)?;
+    let theirs = parse_line(&capture(
+        Command::new(py)
+            .arg(script)
+            .arg(op)
+            .arg(&dir)
+            .arg("1")
+            .env_remove("OPENBLAS_CORETYPE")
+            .env_remove("OPENBLAS_L2_SIZE"),
+    )?)?;
+    Ok(Row {
+        op: op.into(),
+        n,
+        k: d,
+        dtype,
+        ours,
+        theirs: Some(theirs),
+    })
 }
 
 /// (size, dtype, operations) to measure.

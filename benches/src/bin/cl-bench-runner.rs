@@ -6,13 +6,22 @@
 //!   the operation `R` times in this process and prints one JSON line with the wall times
 //!   (seconds), a checksum of the result and the peak RSS of the process (`VmHWM`, kB).
 //!   Run one process per measurement so that the peak RSS belongs to that operation.
+//! * `cl-bench-runner gen-features --n N --d D --dtype f32|f64 [--seed S] --out DIR` writes
+//!   `DIR/features.npy` from [`cl_benches::generate_features`].
+//! * `cl-bench-runner knn --data DIR --dtype f32|f64 --k K [--reps R] [--tile QxR] [--save OUT]` builds the kNN graph
+//!   of `DIR/features.npy` (default metric) `R` times and prints the same JSON line (checksum:
+//!   sum of the neighbour distances); `--save OUT` also writes the graph to
+//!   `OUT/indices.npy` (int64) and `OUT/distances.npy`.
+//! * `cl-bench-runner ann --data DIR --dtype f32|f64 --k K` (cargo feature `ann`): builds the
+//!   approximate index (usearch HNSW, default options, sequential build) and its graph, then
+//!   the exact graph, and prints both times and the recall@k of the approximate graph.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use cl_benches::{DEFAULT_SEED, Op, generate};
+use cl_benches::{DEFAULT_SEED, Op, generate, generate_features, knn_graph_checksum};
 use cl_core::Real;
 use ndarray::{Array1, Array2};
 use ndarray_npy::{ReadableElement, WritableElement, read_npy, write_npy};
@@ -41,6 +50,14 @@ fn main() -> Result<()> {
         ("gen", "f32") => gen_cmd::<f32>(&flags),
         ("run", "f64") => run_cmd::<f64>(&flags),
         ("run", "f32") => run_cmd::<f32>(&flags),
+        ("gen-features", "f64") => gen_features_cmd::<f64>(&flags),
+        ("gen-features", "f32") => gen_features_cmd::<f32>(&flags),
+        ("knn", "f64") => knn_cmd::<f64>(&flags),
+        ("knn", "f32") => knn_cmd::<f32>(&flags),
+        #[cfg(feature = "ann")]
+        ("ann", "f64") => ann_cmd::<f64>(&flags),
+        #[cfg(feature = "ann")]
+        ("ann", "f32") => ann_cmd::<f32>(&flags),
         _ => bail!("unknown command {cmd} or dtype {dtype}"),
     }
 }
@@ -54,6 +71,92 @@ fn gen_cmd<T: Real + WritableElement>(flags: &HashMap<String, String>) -> Result
     let data = generate::<T>(n, k, seed)?;
     write_npy(out.join("pred_probs.npy"), &data.pred_probs)?;
     write_npy(out.join("labels.npy"), &Array1::from(data.labels))?;
+    Ok(())
+}
+
+fn gen_features_cmd<T: Real + WritableElement>(flags: &HashMap<String, String>) -> Result<()> {
+    let n: usize = flags.get("n").context("missing --n")?.parse()?;
+    let d: usize = flags.get("d").context("missing --d")?.parse()?;
+    let seed: u64 = flags.get("seed").map_or(Ok(DEFAULT_SEED), |s| s.parse())?;
+    let out = PathBuf::from(flags.get("out").context("missing --out")?);
+    std::fs::create_dir_all(&out)?;
+    write_npy(
+        out.join("features.npy"),
+        &generate_features::<T>(n, d, seed)?,
+    )?;
+    Ok(())
+}
+
+fn knn_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result<()> {
+    let dir = Path::new(flags.get("data").context("missing --data")?);
+    let k: usize = flags.get("k").context("missing --k")?.parse()?;
+    let reps: usize = flags.get("reps").map_or(Ok(1), |s| s.parse())?;
+    let tiling = match flags.get("tile") {
+        Some(t) => {
+            let (q, r) = t.split_once('x').context("--tile looks like 256x4096")?;
+            cl_core::neighbors::Tiling::new(q.parse()?, r.parse()?)?
+        }
+        None => cl_core::neighbors::Tiling::default(),
+    };
+    let x: Array2<T> = read_npy(dir.join("features.npy"))
+        .with_context(|| format!("reading {}", dir.join("features.npy").display()))?;
+    let mut times = Vec::with_capacity(reps);
+    let mut checksum = 0.0;
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        checksum = std::hint::black_box(knn_graph_checksum(x.view(), k, tiling)?);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    if let Some(out) = flags.get("save") {
+        // The graph itself, for comparisons with cleanlab's (indices as int64).
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out)?;
+        let index =
+            cl_core::neighbors::features_to_knn(x.view(), Some(k), None)?.with_tiling(tiling);
+        let g = index.knn_graph()?;
+        write_npy(out.join("indices.npy"), &g.indices().mapv(|v| v as i64))?;
+        write_npy(out.join("distances.npy"), g.distances())?;
+    }
+    let times: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
+    println!(
+        "{{\"op\": \"knn_graph:{k}\", \"times_s\": [{}], \"checksum\": {checksum}, \"peak_rss_kb\": {}, \"threads\": {}}}",
+        times.join(", "),
+        peak_rss_kb().unwrap_or(0),
+        rayon::current_num_threads()
+    );
+    Ok(())
+}
+
+#[cfg(feature = "ann")]
+fn ann_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result<()> {
+    use cl_core::neighbors::ann::{AnnOptions, ApproxKnn};
+    use cl_core::traits::NeighborIndex;
+    let dir = Path::new(flags.get("data").context("missing --data")?);
+    let k: usize = flags.get("k").context("missing --k")?.parse()?;
+    let x: Array2<T> = read_npy(dir.join("features.npy"))?;
+    let t = Instant::now();
+    let index = ApproxKnn::new(x.view(), Some(k), None, &AnnOptions::default())?;
+    let build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let approx = index.self_neighbors(k)?;
+    let query_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let exact = cl_core::neighbors::features_to_knn(x.view(), Some(k), None)?.knn_graph()?;
+    let exact_s = t.elapsed().as_secs_f64();
+    let mut hit = 0_usize;
+    for (a, e) in approx
+        .indices()
+        .rows()
+        .into_iter()
+        .zip(exact.indices().rows())
+    {
+        hit += a.iter().filter(|j| e.iter().any(|x| x == *j)).count();
+    }
+    println!(
+        "{{\"op\": \"ann:{k}\", \"build_s\": {build_s:.3}, \"query_s\": {query_s:.3}, \"exact_s\": {exact_s:.3}, \"recall\": {:.5}, \"peak_rss_kb\": {}}}",
+        hit as f64 / exact.indices().len() as f64,
+        peak_rss_kb().unwrap_or(0)
+    );
     Ok(())
 }
 

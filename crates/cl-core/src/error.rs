@@ -85,4 +85,49 @@ pub enum CoreError {
         /// The matrix concerned.
         what: &'static str,
     },
+    /// CSR arrays (cleanlab's `knn_graph`, a scipy `csr_matrix`) that do not describe an
+    /// N×N sparse matrix: wrong lengths, a non-square shape, or `indptr` not starting at 0 and
+    /// non-decreasing up to the number of stored entries.
+    #[error("malformed CSR knn_graph: {reason}")]
+    MalformedCsr {
+        /// What is wrong, naming the array and position.
+        reason: String,
+    },
+    /// A kNN graph row that stores a different number of neighbours than row 0 (cleanlab
+    /// reshapes the stored entries to N×k, so every row must store the same number).
+    #[error("knn_graph row {row} stores {found} neighbours, expected {expected} like row 0")]
+    RaggedKnnGraph {
+        /// The row concerned.
+        row: usize,
+        /// Entries stored in that row.
+        found: usize,
+        /// Entries stored in row 0.
+        expected: usize,
+    },
+    /// A neighbour index outside `0..n`.
+    #[error("knn_graph row {row}, position {position}: neighbour index {index} is outside 0..{n}")]
+    NeighborIndexOutOfRange {
+        /// The row concerned.
+        row: usize,
+        /// Position of the entry within the row.
+        position: usize,
+        /// The index as stored.
+        index: i128,
+        /// Number of points (rows of the graph).
+        n: usize,
+    },
+    /// A kNN graph row whose distances are not sorted nearest first.
+    #[error(
+        "knn_graph row {row} is not sorted by distance: position {position} holds {distance} after {previous}"
+    )]
+    UnsortedKnnRow {
+        /// The row concerned.
+        row: usize,
+        /// Position of the first entry smaller than its predecessor.
+        position: usize,
+        /// Its distance.
+        distance: f64,
+        /// The distance stored just before it.
+        previous: f64,
+    },
 }

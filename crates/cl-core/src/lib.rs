@@ -15,6 +15,9 @@
 //! * [`latent`]: latent algebra between priors, noise matrices and inverse noise matrices.
 //! * [`util`]: value counts, rounding that preserves sums, clipping, confusion matrices.
 //! * [`noise`]: cleanlab's `benchmarking.noise_generation`.
+//! * [`neighbors`]: exact k-nearest neighbours and kNN graphs with cleanlab's semantics
+//!   (`internal.neighbor`): metric choice, self-exclusion, exact-duplicate correction, CSR
+//!   interchange.
 //!
 //! Parallel code uses rayon's current thread pool; run inside `pool.install(..)` to control
 //! the thread count. Every result is identical for every thread count.
@@ -26,6 +29,7 @@ pub mod float;
 pub mod input;
 mod kernels;
 pub mod latent;
+pub mod neighbors;
 pub mod noise;
 pub mod numerics;
 pub mod rng;

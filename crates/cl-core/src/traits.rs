@@ -65,17 +65,15 @@ pub trait FittedRegressor: Send + Sync {
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>, CoreError>;
 }
 
-/// The k nearest neighbours of a set of points: row `i` lists the neighbours of point `i`,
-/// nearest first (ties in ascending index order).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Neighbors {
-    /// Neighbour indices, N×k.
-    pub indices: Array2<usize>,
-    /// Distances to those neighbours, N×k, non-decreasing along each row.
-    pub distances: Array2<f64>,
-}
+/// The k nearest neighbours of a set of points: the [`KnnGraph`](crate::neighbors::KnnGraph)
+/// (row `i` lists the neighbours of point `i`, nearest first, ties in ascending index order
+/// for the exact index).
+pub type Neighbors = crate::neighbors::KnnGraph;
 
-/// An index over a fixed set of points that answers k-nearest-neighbour queries.
+/// An index over a fixed set of points that answers k-nearest-neighbour queries (cleanlab's
+/// fitted `NearestNeighbors`). Implemented by the exact
+/// [`ExactKnn`](crate::neighbors::ExactKnn); approximate indices implement it too, but
+/// never feed parity tests.
 pub trait NeighborIndex: Sync {
     /// Number of indexed points.
     fn len(&self) -> usize;
@@ -84,6 +82,9 @@ pub trait NeighborIndex: Sync {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The k the index was configured with (`knn.n_neighbors`).
+    fn n_neighbors(&self) -> usize;
 
     /// The `k` nearest indexed points of every indexed point, excluding the point itself
     /// (cleanlab's `NearestNeighbors.kneighbors()` with no query).

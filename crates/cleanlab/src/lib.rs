@@ -8,7 +8,8 @@
 //!
 //! | feature | crate | contents |
 //! |---|---|---|
-//! | `core` (always) | [`cl_core`] | validated inputs, confident-joint counting, latent algebra, numpy-compatible numerics and RNG, noise generation |
+//! | `core` (always) | [`cl_core`] | validated inputs, confident-joint counting, latent algebra, numpy-compatible numerics and RNG, noise generation, exact kNN graphs (`core::neighbors`) |
+//! | `ann` (off) | [`cl_core`] | the approximate kNN index `core::neighbors::ann` (usearch, needs a C++ compiler) |
 //! | `rank` (default) | `cl_rank` | label quality scores, ordering, ensembles (`cleanlab.rank`) |
 //! | `filter` (default) | `cl_filter` | `find_label_issues` and dataset health (`cleanlab.filter`, `cleanlab.dataset`) |
 //! | `learn` (default) | `cl_learn` | `CleanLearning` with any classifier, cross-validation, built-in models, the demo (`cleanlab.classification`) |
@@ -26,7 +27,8 @@
 //! # }
 //! ```
 
-/// The shared core: inputs, counting, latent algebra, numerics, RNG, noise generation.
+/// The shared core: inputs, counting, latent algebra, numerics, RNG, noise generation,
+/// nearest neighbours.
 pub use cl_core as core;
 
 pub use cl_core::{CoreError, Labels, PredProbs};
