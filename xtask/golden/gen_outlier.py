@@ -17,7 +17,10 @@
 * `error_*`: cleanlab's exception.
 """
 
+import os
 import warnings
+
+import scipy.sparse
 
 import numpy as np
 from cleanlab.data_valuation import data_shapley_knn
@@ -274,5 +277,12 @@ err_case("error_shapley_k_equals_n", lambda: data_shapley_knn(ys[:10], features=
 err_case("error_shapley_graph_too_small", lambda: data_shapley_knn(ys, knn_graph=G, k=13),
          {"labels": ys, "graph_indices": G.indices.reshape(300, 12).astype(np.int64),
           "graph_distances": G.data.reshape(300, 12)}, {"k": 13})
+
+# --- the CLI's knn-graph .npz next to scipy's own save_npz of cleanlab's graph ---
+Xg = gauss(80, 40, 5)
+Gg, _ = create_knn_graph_and_index(Xg, n_neighbors=4)
+w.case("cli_knn_graph_n40_d5_k4", inputs={"features": Xg}, params={"k": 4},
+       outputs={"indices": Gg.indices.reshape(40, 4).astype(np.int64), "distances": Gg.data.reshape(40, 4)})
+scipy.sparse.save_npz(os.path.join(w.dir, "cli_knn_graph_n40_d5_k4.scipy.npz"), Gg, compressed=False)
 
 w.done()
