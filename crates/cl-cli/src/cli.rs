@@ -40,6 +40,13 @@ pub enum Command {
     /// Dataset-level label health: noisiest classes, overlapping classes, overall score
     /// (cleanlab.dataset.health_summary).
     Health(HealthArgs),
+    /// Out-of-distribution score of every example, lower = more atypical, from features
+    /// (mean distance to the k nearest neighbours) or from pred_probs (entropy or least
+    /// confidence) (cleanlab.outlier.OutOfDistribution.fit_score).
+    Outliers(OutliersArgs),
+    /// Build the k-nearest-neighbour graph of features and save it as a scipy CSR .npz
+    /// (cleanlab.internal.neighbor.create_knn_graph_and_index; scipy.sparse.load_npz reads it).
+    KnnGraph(KnnGraphArgs),
 }
 
 /// The two input files.
@@ -222,6 +229,122 @@ pub struct HealthArgs {
     pub output: OutputArgs,
 }
 
+/// cleanlab's kNN metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricArg {
+    /// 1 − cosine similarity (cleanlab's choice for more than 3 columns).
+    #[value(name = "cosine")]
+    Cosine,
+    /// Euclidean distance (sklearn's; cleanlab's choice for ≤ 3 columns and N > 100).
+    #[value(name = "euclidean")]
+    Euclidean,
+    /// scipy's exact Euclidean (cleanlab's choice for ≤ 3 columns and N ≤ 100).
+    #[value(name = "scipy_euclidean")]
+    ScipyEuclidean,
+}
+
+impl MetricArg {
+    /// The cl-core metric.
+    pub fn to_metric(self) -> cl_core::neighbors::Metric {
+        use cl_core::neighbors::Metric as M;
+        match self {
+            MetricArg::Cosine => M::Cosine,
+            MetricArg::Euclidean => M::Euclidean,
+            MetricArg::ScipyEuclidean => M::ScipyEuclidean,
+        }
+    }
+}
+
+/// cleanlab's `pred_probs` OOD scoring methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OodMethodArg {
+    /// 1 − normalised entropy of pred_probs (cleanlab's default).
+    #[value(name = "entropy")]
+    Entropy,
+    /// The largest probability.
+    #[value(name = "least_confidence")]
+    LeastConfidence,
+}
+
+impl OodMethodArg {
+    /// The cl-outlier method.
+    pub fn to_method(self) -> cl_outlier::OodMethod {
+        match self {
+            OodMethodArg::Entropy => cl_outlier::OodMethod::Entropy,
+            OodMethodArg::LeastConfidence => cl_outlier::OodMethod::LeastConfidence,
+        }
+    }
+}
+
+/// Arguments of `outliers`.
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["features", "pred_probs"])))]
+pub struct OutliersArgs {
+    /// Feature vectors (embeddings), N×D: .npy (float32 or float64), .csv or .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub features: Option<PathBuf>,
+    /// Out-of-sample predicted probabilities, N×K: .npy, .csv or .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub pred_probs: Option<PathBuf>,
+    /// Given labels (class indices), needed by --adjust-pred-probs to learn the per-class
+    /// confident thresholds.
+    #[arg(long, value_name = "FILE", requires = "adjust_pred_probs")]
+    pub labels: Option<PathBuf>,
+    /// Column holding the labels in a CSV (with header) or Parquet labels file.
+    #[arg(long, value_name = "NAME", requires = "labels")]
+    pub label_column: Option<String>,
+    /// Number of neighbours (features only; default min(10, N − 1), as cleanlab).
+    #[arg(long, value_name = "K", conflicts_with = "pred_probs")]
+    pub k: Option<usize>,
+    /// Transform parameter t of exp(−t · mean distance / median mean distance).
+    #[arg(
+        long,
+        default_value_t = 1.0,
+        value_name = "T",
+        conflicts_with = "pred_probs"
+    )]
+    pub t: f64,
+    /// Distance metric (features only; default: cleanlab's choice by dimension and N).
+    #[arg(long, value_enum, conflicts_with = "pred_probs")]
+    pub metric: Option<MetricArg>,
+    /// pred_probs scoring method.
+    #[arg(long, value_enum, default_value_t = OodMethodArg::Entropy, conflicts_with = "features")]
+    pub method: OodMethodArg,
+    /// Adjust pred_probs by the per-class confident thresholds learnt from --labels
+    /// (cleanlab's adjust_pred_probs, its default when labels are available).
+    #[arg(long, requires = "labels", conflicts_with = "features")]
+    pub adjust_pred_probs: bool,
+    /// Also report the indices of the N lowest-scoring (most atypical) examples, lowest
+    /// first (ties in ascending index order); the table then shows only those rows.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `knn-graph`.
+#[derive(Debug, Clone, Args)]
+pub struct KnnGraphArgs {
+    /// Feature vectors (embeddings), N×D: .npy (float32 or float64), .csv or .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub features: PathBuf,
+    /// Number of neighbours per example (default min(10, N − 1), as cleanlab).
+    #[arg(long, value_name = "K")]
+    pub k: Option<usize>,
+    /// Distance metric (default: cleanlab's choice by dimension and N).
+    #[arg(long, value_enum)]
+    pub metric: Option<MetricArg>,
+    /// Keep sklearn's raw neighbours of exact duplicates (cleanlab corrects them by default).
+    #[arg(long)]
+    pub no_duplicate_correction: bool,
+    /// The graph as a scipy CSR .npz file (scipy.sparse.load_npz).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Format of the summary printed on standard output.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +362,14 @@ mod tests {
             assert_eq!(name, f.to_filter().as_str());
         }
         for m in MethodArg::value_variants() {
+            let name = m.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(name, m.to_method().as_str());
+        }
+        for m in MetricArg::value_variants() {
+            let name = m.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(name, m.to_metric().to_string());
+        }
+        for m in OodMethodArg::value_variants() {
             let name = m.to_possible_value().unwrap().get_name().to_string();
             assert_eq!(name, m.to_method().as_str());
         }

@@ -21,6 +21,7 @@ mod cli;
 mod commands;
 mod error;
 mod input;
+mod npz;
 mod output;
 mod progress;
 

@@ -222,3 +222,58 @@ fn index_works_through_the_trait() {
         Err(CoreError::Shape { .. })
     ));
 }
+
+#[test]
+fn kneighbors_queries_include_the_point_itself() {
+    let mut rng = cl_core::rng::NumpyRng::new(7);
+    let x = Array2::from_shape_fn((60, 5), |_| rng.standard_normal());
+    for metric in [Metric::Cosine, Metric::Euclidean, Metric::ScipyEuclidean] {
+        let index = ExactKnn::new(x.view(), Some(4), Some(metric)).expect("index");
+        let graph = index.knn_graph().expect("graph");
+        let (idx, dist) = index.kneighbors(x.view(), 5).expect("query");
+        for i in 0..60 {
+            assert_eq!(idx[[i, 0]], i, "{metric}: row {i} finds itself first");
+            assert!(
+                dist[[i, 0]] < 1e-12,
+                "{metric}: self distance {}",
+                dist[[i, 0]]
+            );
+            for j in 0..4 {
+                assert_eq!(
+                    idx[[i, j + 1]],
+                    graph.indices()[[i, j]],
+                    "{metric} ({i}, {j})"
+                );
+                assert_eq!(
+                    dist[[i, j + 1]],
+                    graph.distances()[[i, j]],
+                    "{metric} ({i}, {j})"
+                );
+            }
+        }
+        // New points: every returned distance is the exact distance, nearest first, and f32
+        // queries give the result of their f64 widening.
+        let q32 = Array2::from_shape_fn((7, 5), |_| rng.standard_normal() as f32);
+        let q64 = q32.mapv(f64::from);
+        let (i32_, d32) = index.kneighbors(q32.view(), 6).expect("f32 query");
+        let (i64_, d64) = index.kneighbors(q64.view(), 6).expect("f64 query");
+        assert_eq!((i32_.clone(), d32), (i64_, d64.clone()));
+        for r in 0..7 {
+            assert!(d64.row(r).windows(2).into_iter().all(|w| w[0] <= w[1]));
+        }
+    }
+    let index = ExactKnn::new(x.view(), Some(4), None).expect("index");
+    let wrong = Array2::<f64>::zeros((2, 3));
+    assert!(matches!(
+        index.kneighbors(wrong.view(), 2),
+        Err(CoreError::Shape { .. })
+    ));
+    assert!(index.kneighbors(x.view(), 0).is_err());
+    assert!(index.kneighbors(x.view(), 61).is_err());
+    assert!(index.kneighbors(x.view(), 60).is_ok());
+    let nan = Array2::from_elem((1, 5), f64::NAN);
+    assert!(matches!(
+        index.kneighbors(nan.view(), 1),
+        Err(CoreError::NonFinite { .. })
+    ));
+}

@@ -40,7 +40,7 @@ pub use ensemble::{EnsembleOptions, EnsembleWeighting, get_label_quality_ensembl
 pub use scores::{
     LabelQualityOptions, ScoreMethod, confidence_weighted_entropy, find_top_issues,
     get_label_quality_scores, normalized_margin, order_label_issues, self_confidence,
-    subtract_confident_thresholds,
+    subtract_confident_thresholds, subtract_thresholds,
 };
 
 use cl_core::CoreError;

@@ -276,11 +276,30 @@ pub fn subtract_confident_thresholds<T: Real>(
         owned = cl_core::count::get_confident_thresholds(labels, pred_probs)?;
         &owned[..]
     };
-    let max_t = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    subtract_thresholds(pred_probs, t)
+}
+
+/// [`subtract_confident_thresholds`] with given per-class thresholds and no labels (what
+/// cleanlab does when `confident_thresholds` are passed in, e.g. by a fitted
+/// `OutOfDistribution`): `(p − t + max(t))` divided by its row sum, as a new N×K `f64`
+/// matrix. Errors when the number of thresholds differs from the number of classes.
+pub fn subtract_thresholds<T: Real>(
+    pred_probs: &PredProbs<'_, T>,
+    thresholds: &[f64],
+) -> Result<ndarray::Array2<f64>> {
+    if thresholds.len() != pred_probs.num_classes() {
+        return Err(CoreError::Shape {
+            what: "confident_thresholds",
+            expected: format!("{} values", pred_probs.num_classes()),
+            found: format!("{} values", thresholds.len()),
+        }
+        .into());
+    }
+    let max_t = thresholds.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut out = pred_probs.view().mapv(Real::to_f64x);
     for mut row in out.rows_mut() {
         if let Some(slice) = row.as_slice_mut() {
-            adjust_row(slice, t, max_t);
+            adjust_row(slice, thresholds, max_t);
         }
     }
     Ok(out)

@@ -13,6 +13,7 @@
 //! | `rank` (default) | `cl_rank` | label quality scores, ordering, ensembles (`cleanlab.rank`) |
 //! | `filter` (default) | `cl_filter` | `find_label_issues` and dataset health (`cleanlab.filter`, `cleanlab.dataset`) |
 //! | `learn` (default) | `cl_learn` | `CleanLearning` with any classifier, cross-validation, built-in models, the demo (`cleanlab.classification`) |
+//! | `outlier` (default) | `cl_outlier` | `OutOfDistribution` scores from features or `pred_probs`, kNN data valuation (`cleanlab.outlier`, `cleanlab.data_valuation`) |
 //!
 //! ```
 //! # #[cfg(feature = "filter")] {
@@ -44,6 +45,11 @@ pub use cl_filter as filter;
 /// CleanLearning, cross-validation and built-in models (`cleanlab.classification`).
 #[cfg(feature = "learn")]
 pub use cl_learn as learn;
+
+/// Out-of-distribution scores and kNN data valuation (`cleanlab.outlier`,
+/// `cleanlab.data_valuation`).
+#[cfg(feature = "outlier")]
+pub use cl_outlier as outlier;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(all(doctest, feature = "filter"))]

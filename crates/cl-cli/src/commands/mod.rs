@@ -7,7 +7,9 @@
 
 pub mod find_label_issues;
 pub mod health;
+pub mod knn_graph;
 pub mod label_quality;
+pub mod outliers;
 
 use std::path::Path;
 
@@ -25,6 +27,8 @@ pub fn run(command: &Command) -> Result<()> {
         Command::FindLabelIssues(a) => find_label_issues::run(a),
         Command::LabelQuality(a) => label_quality::run(a),
         Command::Health(a) => health::run(a),
+        Command::Outliers(a) => outliers::run(a),
+        Command::KnnGraph(a) => knn_graph::run(a),
     }
 }
 

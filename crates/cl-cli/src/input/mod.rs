@@ -117,6 +117,25 @@ pub fn read_pred_probs(path: &Path, exclude: Option<&str>) -> Result<Probs> {
     Ok(probs)
 }
 
+/// Reads an N×D feature matrix (embeddings) from `path`: the `pred_probs` readers, with
+/// messages that speak of features.
+pub fn read_features(path: &Path) -> Result<Probs> {
+    read_pred_probs(path, None).map_err(|e| match e {
+        CliError::Input { file, message } => CliError::Input {
+            file,
+            message: message
+                .replace(
+                    "pred_probs needs one column per class",
+                    "features need at least one column",
+                )
+                .replace("probability columns", "feature columns")
+                .replace("pred_probs must be 2-D (N×K)", "features must be 2-D (N×D)")
+                .replace("pred_probs must be", "features must be"),
+        },
+        other => other,
+    })
+}
+
 /// Reads labels (class indices, not yet checked against K) from `path`.
 pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>> {
     let format = format_of(path)?;

@@ -377,6 +377,53 @@ impl<'a, T: Real> ExactKnn<'a, T> {
     pub fn knn_graph(&self) -> Result<KnnGraph> {
         self.neighbors(self.n_neighbors)
     }
+
+    /// The `k` nearest indexed points of every row of `queries` (sklearn's
+    /// `kneighbors(queries, n_neighbors=k)`): `(indices, distances)`, both `Nq × k`,
+    /// nearest first, ties in ascending index order. Unlike [`ExactKnn::neighbors`] nothing
+    /// is excluded, so a query equal to an indexed point lists it at distance 0.
+    ///
+    /// Distances are exactly those of the self-search (same metric, normalisation and
+    /// summation order). The search is brute force over every (query, indexed point) pair,
+    /// in parallel over query rows, so results do not depend on the thread count; it costs
+    /// `O(Nq · N · d)` with no GEMM filter, so it is meant for scoring new data against a
+    /// fitted index, not for building the graph of the index itself.
+    ///
+    /// Errors: queries that are empty, non-finite or of another width than the indexed
+    /// features; `k = 0` or `k > N`.
+    pub fn kneighbors<Q: Real>(
+        &self,
+        queries: ArrayView2<'_, Q>,
+        k: usize,
+    ) -> Result<(Array2<usize>, Array2<f64>)> {
+        validate_features(queries)?;
+        let (n, d) = self.features.dim();
+        if queries.ncols() != d {
+            return Err(CoreError::Shape {
+                what: "query features",
+                expected: format!("{d} columns (as the indexed features)"),
+                found: format!("{} columns", queries.ncols()),
+            });
+        }
+        if k == 0 || k > n {
+            return Err(CoreError::InvalidParameter {
+                name: "n_neighbors",
+                reason: format!(
+                    "Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, n_samples_fit = {n} (need 1 <= k <= {n})"
+                ),
+            });
+        }
+        let kernel = self.metric.kernel(d);
+        let nq = queries.nrows();
+        let entries = search::query(self.features, queries, kernel, k);
+        let mut indices = Array2::<usize>::zeros((nq, k));
+        let mut distances = Array2::<f64>::zeros((nq, k));
+        for (i, e) in entries.iter().enumerate() {
+            indices[[i / k, i % k]] = e.idx;
+            distances[[i / k, i % k]] = kernel.distance(e.key);
+        }
+        Ok((indices, distances))
+    }
 }
 
 impl<T: Real> NeighborIndex for ExactKnn<'_, T> {

@@ -774,6 +774,62 @@ fn search_tiled<T: Real>(
     heaps
 }
 
+/// The `k` smallest `(key, index)` pairs of every row of `queries` among all rows of
+/// `reference`, sorted ascending, as one flat `Nq·k` vector. Nothing is excluded: a query
+/// equal to a reference point finds it at key 0 (sklearn's `kneighbors(X)`).
+///
+/// Keys are the exact keys of [`search`] (same normalisation, summation order and rounding),
+/// computed pair by pair, in parallel over query rows. Requires `1 ≤ k ≤ N_ref`, finite
+/// inputs with the same (non-zero) number of columns (checked by the caller).
+pub(crate) fn query<T: Real, Q: Real>(
+    reference: ArrayView2<'_, T>,
+    queries: ArrayView2<'_, Q>,
+    kernel: Kernel,
+    k: usize,
+) -> Vec<Entry> {
+    let (nr, d) = reference.dim();
+    let nq = queries.nrows();
+    // Reference rows widened to f64 (normalised for cosine), row-major.
+    let widen_rows = |rows: usize, get: &(dyn Fn(usize, &mut [f64]) + Sync), tiny: f64| {
+        let mut out = vec![0.0; rows * d];
+        out.par_chunks_mut(d).enumerate().for_each(|(i, buf)| {
+            get(i, buf);
+            if kernel == Kernel::Cosine {
+                let nrm = dot_fixed(buf, buf).sqrt();
+                let nrm = if nrm < tiny { 1.0 } else { nrm };
+                for v in buf.iter_mut() {
+                    *v /= nrm;
+                }
+            }
+        });
+        out
+    };
+    let refs = widen_rows(
+        nr,
+        &|i, buf| widen_into(reference.row(i), buf),
+        10.0 * T::EPS.to_f64x(),
+    );
+    let qs = widen_rows(
+        nq,
+        &|i, buf| widen_into(queries.row(i), buf),
+        10.0 * Q::EPS.to_f64x(),
+    );
+    let mut heaps = sentinel_heap(nq, k);
+    heaps.par_chunks_mut(k).enumerate().for_each(|(i, h)| {
+        let q = &qs[i * d..(i + 1) * d];
+        for (j, y) in refs.chunks_exact(d).enumerate() {
+            let key = match kernel {
+                Kernel::Cosine => (1.0 - dot_fixed(q, y)).clamp(0.0, 2.0),
+                Kernel::EuclideanGemm | Kernel::EuclideanDirect => sq_dist_seq(q, y),
+                Kernel::EuclideanAccurate => euclidean_accurate(q, y),
+            };
+            heap_push(h, Entry { key, idx: j });
+        }
+        sort_row(h);
+    });
+    heaps
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
