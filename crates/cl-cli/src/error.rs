@@ -219,6 +219,12 @@ impl Files<'_> {
 /// Turns a `cl-learn` error of `learn` into a message naming the table (`file`), its label
 /// column or the option at fault.
 pub fn learn(file: &Path, column: &str, e: LearnError) -> CliError {
+    // Input errors of the task crates, wherever they were raised.
+    let e = match e {
+        LearnError::Filter(FilterError::Core(c) | FilterError::Rank(RankError::Core(c)))
+        | LearnError::Rank(RankError::Core(c)) => LearnError::Core(c),
+        other => other,
+    };
     match e {
         LearnError::Core(CoreError::TooFewClasses { found, required }) => CliError::input(
             file,
