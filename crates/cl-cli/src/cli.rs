@@ -224,6 +224,10 @@ pub struct DemoArgs {
     /// Number of label issues listed.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+    /// Also write the demo's training table (features x0, x1, ... and the given label as a
+    /// class name) to this .csv file, ready for `cleanlab learn --label-column label`.
+    #[arg(long, value_name = "FILE")]
+    pub write_data: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

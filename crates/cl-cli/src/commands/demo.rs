@@ -130,10 +130,50 @@ fn matrix(m: &ndarray::Array2<f64>) -> Vec<Vec<f64>> {
 /// Runs the subcommand.
 pub fn run(args: &DemoArgs) -> Result<()> {
     let cfg = config(args)?;
+    if let Some(path) = &args.write_data
+        && !path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        return Err(CliError::Usage(format!(
+            "--write-data writes CSV: name the file .csv, not {}",
+            path.display()
+        )));
+    }
     let bar = progress::spinner("running the demo");
     let result = cl_learn::demo::run(&cfg).map_err(demo_error)?;
     bar.finish_and_clear();
+    if let Some(path) = &args.write_data {
+        write_data(path, &cfg)?;
+    }
     write(args, &result)
+}
+
+/// Writes the training table: features at full precision (read back bit for bit) and the
+/// given label as its class name.
+fn write_data(path: &std::path::Path, cfg: &DemoConfig) -> Result<()> {
+    let data = cl_learn::demo::dataset(cfg).map_err(demo_error)?;
+    let wrap = |source| CliError::Output {
+        target: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::create(path).map_err(wrap)?;
+    let mut w = std::io::BufWriter::new(file);
+    let mut c = output::csv_writer(&mut w);
+    let mut header: Vec<String> = (0..data.features.ncols())
+        .map(|j| format!("x{j}"))
+        .collect();
+    header.push("label".into());
+    c.write_record(&header)
+        .map_err(|e| wrap(output::csv_err(e)))?;
+    for (i, row) in data.features.rows().into_iter().enumerate() {
+        let mut rec: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
+        rec.push(data.class_names[data.labels[i]].clone());
+        c.write_record(&rec).map_err(|e| wrap(output::csv_err(e)))?;
+    }
+    c.flush().map_err(wrap)?;
+    drop(c);
+    std::io::Write::flush(&mut w).map_err(wrap)
 }
 
 fn write(args: &DemoArgs, r: &DemoResult) -> Result<()> {
