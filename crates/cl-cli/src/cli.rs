@@ -7,14 +7,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Inputs: .npy (pred_probs memory-mapped, float32 or float64; labels of any integer dtype), \
-.csv (header optional) or .parquet. Input files must not be modified while the command runs.
+.csv (header optional) or .parquet. `learn` reads a .csv (with header) or .parquet table: \
+numeric features plus a label column (integers = class indices, or strings numbered in \
+sorted order). Input files must not be modified while the command runs.
 
 Exit codes: 0 success; 1 failure not caused by the input (e.g. the output cannot be written); \
 2 bad input or usage (missing file, unknown extension, wrong dtype or shape, NaN/inf, labels \
 out of range, empty input, invalid option); 3 more issues than --fail-if-issues-above allows.";
 
-/// Find label issues and score label quality from a model's predicted probabilities, with
-/// the same results as cleanlab 2.9.0.
+/// Find label issues and score label quality from a model's predicted probabilities, or
+/// from features with a built-in classifier (CleanLearning), with the same results as
+/// cleanlab 2.9.0. Start with `cleanlab demo`.
 #[derive(Debug, Parser)]
 #[command(name = "cleanlab", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {

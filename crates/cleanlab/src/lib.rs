@@ -46,6 +46,6 @@ pub use cl_filter as filter;
 pub use cl_learn as learn;
 
 /// The README's examples, compiled and run as doctests.
-#[cfg(all(doctest, feature = "filter"))]
+#[cfg(all(doctest, feature = "learn"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
