@@ -7,14 +7,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Inputs: .npy (pred_probs memory-mapped, float32 or float64; labels of any integer dtype), \
-.csv (header optional) or .parquet. Input files must not be modified while the command runs.
+.csv (header optional) or .parquet. `learn` reads a .csv (with header) or .parquet table: \
+numeric features plus a label column (integers = class indices, or strings numbered in \
+sorted order). Input files must not be modified while the command runs.
 
 Exit codes: 0 success; 1 failure not caused by the input (e.g. the output cannot be written); \
 2 bad input or usage (missing file, unknown extension, wrong dtype or shape, NaN/inf, labels \
 out of range, empty input, invalid option); 3 more issues than --fail-if-issues-above allows.";
 
-/// Find label issues and score label quality from a model's predicted probabilities, with
-/// the same results as cleanlab 2.9.0.
+/// Find label issues and score label quality from a model's predicted probabilities, or
+/// from features with a built-in classifier (CleanLearning), with the same results as
+/// cleanlab 2.9.0. Start with `cleanlab demo`.
 #[derive(Debug, Parser)]
 #[command(name = "cleanlab", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
@@ -32,6 +35,14 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the whole job on an embedded synthetic dataset with known label errors:
+    /// cross-validated logistic regression, CleanLearning's label issues, precision and
+    /// recall against the known flips, the top issues and the health summary.
+    Demo(DemoArgs),
+    /// CleanLearning on a table of numeric features plus a label column (.csv or .parquet):
+    /// cross-validated probabilities of a built-in model, then the label issues
+    /// (cleanlab.classification.CleanLearning.find_label_issues).
+    Learn(LearnArgs),
     /// Flag the examples whose given label is likely wrong (cleanlab.filter.find_label_issues).
     FindLabelIssues(FindLabelIssuesArgs),
     /// Label quality score of every example, lower = more likely mislabeled
@@ -191,6 +202,111 @@ pub struct FindLabelIssuesArgs {
         requires = "out_of_core"
     )]
     pub chunk_rows: usize,
+    /// Exit with code 3 (after writing the output) when the fraction of flagged examples
+    /// is above this value, e.g. 0.05 (for CI gates).
+    #[arg(long, value_name = "FRACTION")]
+    pub fail_if_issues_above: Option<f64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Seed of the data, the noise (seed + 1) and the folds.
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u32,
+    /// Training examples.
+    #[arg(long, short = 'n', default_value_t = 3000, value_name = "N")]
+    pub num_examples: usize,
+    /// Clean test examples (for the accuracy of the retrained model).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub num_test_examples: usize,
+    /// Classes (2 or more).
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub num_classes: usize,
+    /// Expected fraction of flipped labels, in (0, 1 - 1/K).
+    #[arg(long, default_value_t = 0.2, value_name = "F")]
+    pub noise_rate: f64,
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub folds: usize,
+    /// Number of label issues listed.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Also write the demo's training table (features x0, x1, ... and the given label as a
+    /// class name) to this .csv file, ready for `cleanlab learn --label-column label`.
+    #[arg(long, value_name = "FILE")]
+    pub write_data: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The built-in classifiers of `learn`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Multinomial logistic regression (L2, C = 1, L-BFGS; scikit-learn's default objective).
+    #[value(name = "logreg")]
+    LogReg,
+    /// Gaussian naive Bayes (scikit-learn's GaussianNB).
+    #[value(name = "gnb")]
+    Gnb,
+}
+
+impl ModelArg {
+    /// The name shown in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelArg::LogReg => "logreg",
+            ModelArg::Gnb => "gnb",
+        }
+    }
+}
+
+/// Arguments of `learn`.
+#[derive(Debug, Clone, Args)]
+pub struct LearnArgs {
+    /// The table: numeric feature columns plus the label column, .csv (with a header row)
+    /// or .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// The column holding the labels: integers are class indices 0..K (every class must
+    /// occur); strings are classes numbered in sorted (byte-wise) order.
+    #[arg(long, value_name = "NAME")]
+    pub label_column: String,
+    /// The classifier cross-validated on the features.
+    #[arg(long, value_enum, default_value_t = ModelArg::LogReg)]
+    pub model: ModelArg,
+    /// Cross-validation folds (stratified, shuffled).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub folds: usize,
+    /// Seed of the folds (scikit-learn's StratifiedKFold random_state). Fixed by default so
+    /// runs are reproducible (cleanlab's default, None, draws random folds).
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u32,
+    /// Which examples to flag (cleanlab's filter_by).
+    #[arg(long, value_enum, default_value_t = FilterByArg::PruneByNoiseRate)]
+    pub filter_by: FilterByArg,
+    /// Fraction of the estimated issues to flag, in (0, 1] (pruning filters only).
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub frac_noise: f64,
+    /// Exact number of issues to flag per class, comma-separated, one per class
+    /// (pruning filters only), e.g. 5,0,3.
+    #[arg(long, value_delimiter = ',', num_args = 1.., value_name = "N,N,...")]
+    pub num_to_remove_per_class: Option<Vec<usize>>,
+    /// Classes with at most this many examples are never pruned (CleanLearning's default 10).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub min_examples_per_class: usize,
+    /// Label quality score method.
+    #[arg(long, value_enum, default_value_t = MethodArg::SelfConfidence)]
+    pub method: MethodArg,
+    /// Adjust pred_probs by the per-class confident thresholds before scoring.
+    #[arg(long)]
+    pub adjust_pred_probs: bool,
+    /// Iterate the latent noise estimates to convergence (cleanlab's
+    /// converge_latent_estimates).
+    #[arg(long)]
+    pub converge_latent_estimates: bool,
     /// Exit with code 3 (after writing the output) when the fraction of flagged examples
     /// is above this value, e.g. 0.05 (for CI gates).
     #[arg(long, value_name = "FRACTION")]

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use cl_core::CoreError;
 use cl_filter::FilterError;
+use cl_learn::LearnError;
 use cl_rank::RankError;
 
 /// Exit code for bad input or bad usage (also clap's code for a usage error).
@@ -212,6 +213,76 @@ impl Files<'_> {
         } else {
             self.pred_probs
         }
+    }
+}
+
+/// Turns a `cl-learn` error of `learn` into a message naming the table (`file`), its label
+/// column or the option at fault.
+pub fn learn(file: &Path, column: &str, e: LearnError) -> CliError {
+    // Input errors of the task crates, wherever they were raised.
+    let e = match e {
+        LearnError::Filter(FilterError::Core(c) | FilterError::Rank(RankError::Core(c)))
+        | LearnError::Rank(RankError::Core(c)) => LearnError::Core(c),
+        other => other,
+    };
+    match e {
+        LearnError::Core(CoreError::TooFewClasses { found, required }) => CliError::input(
+            file,
+            format!(
+                "label column {column:?} has {found} class{}; CleanLearning needs at least {required}",
+                if found == 1 { "" } else { "es" }
+            ),
+        ),
+        LearnError::MissingClasses {
+            num_classes,
+            missing,
+        } => CliError::input(
+            file,
+            format!(
+                "label column {column:?}: integer labels are class indices 0..{num_classes} and every \
+                 class must occur, but {} missing: {missing:?} (renumber the classes, or store \
+                 the labels as strings)",
+                if missing.len() == 1 {
+                    "one is"
+                } else {
+                    "some are"
+                }
+            ),
+        ),
+        LearnError::NeedMoreData {
+            num_examples,
+            num_classes,
+            cv_n_folds,
+        } => CliError::input(
+            file,
+            format!(
+                "has {} in {num_classes} classes, too few for {cv_n_folds}-fold cross-validation \
+                 (at least {cv_n_folds} examples per class on average); try --folds 2 or 3",
+                crate::output::count(num_examples, "example", "examples")
+            ),
+        ),
+        LearnError::Core(CoreError::Shape {
+            what: "num_to_remove_per_class",
+            expected,
+            found,
+        }) => CliError::Usage(format!(
+            "--num-to-remove-per-class needs {expected}, got {found}"
+        )),
+        LearnError::TooFewSplits { .. } => CliError::Usage("--folds must be at least 2".into()),
+        LearnError::MoreSplitsThanSamples {
+            n_splits,
+            n_samples,
+        } => CliError::input(
+            file,
+            format!("has {n_samples} rows, fewer than --folds {n_splits}"),
+        ),
+        LearnError::TooFewMembers { n_splits } => CliError::input(
+            file,
+            format!(
+                "every class of label column {column:?} has fewer than --folds {n_splits} examples"
+            ),
+        ),
+        other => CliError::input(file, other),
     }
 }
 

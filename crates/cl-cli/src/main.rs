@@ -2,9 +2,13 @@
 //!
 //! The `cleanlab` command runs cleanlab-rs on files: given labels and out-of-sample
 //! predicted probabilities, it finds label issues, scores label quality and summarises
-//! dataset health, with the same results as cleanlab 2.9.0.
+//! dataset health, with the same results as cleanlab 2.9.0; given a table of features, it
+//! runs CleanLearning with a built-in classifier; `demo` shows the whole job on embedded
+//! data with known label errors.
 //!
 //! ```text
+//! cleanlab demo
+//! cleanlab learn --data table.csv --label-column label --model gnb --format json
 //! cleanlab find-label-issues --labels labels.npy --pred-probs pred_probs.npy --rank-by self_confidence
 //! cleanlab label-quality --labels labels.csv --pred-probs pred_probs.csv --format csv -o scores.csv
 //! cleanlab health --labels data.parquet --label-column y --pred-probs probs.parquet --class-names names.txt
@@ -15,7 +19,7 @@
 //! (one-line messages and exit codes), [`progress`] (progress bars).
 //!
 //! All I/O dependencies (npy, csv, parquet, clap, terminal output) live in this crate; the
-//! task crates it calls (cl-core, cl-rank, cl-filter) never see a file.
+//! task crates it calls (cl-core, cl-rank, cl-filter, cl-learn) never see a file.
 
 mod cli;
 mod commands;

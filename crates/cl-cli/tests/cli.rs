@@ -959,3 +959,177 @@ fn help_and_version_succeed() {
     assert_eq!(v.code, 0);
     assert!(v.stdout.starts_with("cleanlab "));
 }
+
+/// Every pred_probs subcommand gives the same JSON from `.npy`, `.csv` (with and without a
+/// header) and `.parquet` (separate files, and labels and probabilities in one file).
+#[cfg(feature = "parquet")]
+#[test]
+fn every_subcommand_reads_every_format() {
+    let dir = TempDir::new("formats");
+    let (labels, p) = npy_pair(&dir);
+    write_csv_matrix(&dir.path("p.csv"), &p, true);
+    write_csv_labels(&dir.path("l.csv"), &labels, false);
+    write_parquet(&dir.path("p.parquet"), parquet_columns(&p, None, false));
+    write_parquet(
+        &dir.path("l.parquet"),
+        vec![(
+            "y".into(),
+            Arc::new(Int32Array::from(
+                labels.iter().map(|&v| v as i32).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        )],
+    );
+    write_parquet(
+        &dir.path("both.parquet"),
+        parquet_columns(&p, Some(&labels), false),
+    );
+    let both = s(&dir.path("both.parquet")).to_string();
+    let inputs: Vec<(String, String, Vec<&str>)> = vec![
+        (
+            s(&dir.path("l.csv")).into(),
+            s(&dir.path("p.csv")).into(),
+            vec![],
+        ),
+        (
+            s(&dir.path("l.parquet")).into(),
+            s(&dir.path("p.parquet")).into(),
+            vec![],
+        ),
+        (both.clone(), both, vec!["--label-column", "label"]),
+    ];
+    for sub in ["find-label-issues", "label-quality", "health"] {
+        let json = |l: &str, pr: &str, extra: &[&str]| {
+            let mut a = vec![sub, "--labels", l, "--pred-probs", pr, "--format", "json"];
+            a.extend_from_slice(extra);
+            run(&a).json()
+        };
+        let base = json(
+            s(&dir.path("labels.npy")),
+            s(&dir.path("pred_probs.npy")),
+            &[],
+        );
+        for (l, pr, extra) in &inputs {
+            assert_eq!(json(l, pr, extra), base, "{sub} {l} {pr}");
+        }
+    }
+}
+
+/// Bad CSV and Parquet inputs (NaN, labels out of range, float labels, text in pred_probs, a
+/// missing label column): every subcommand exits 2 with one line naming the file.
+#[cfg(feature = "parquet")]
+#[test]
+#[allow(clippy::too_many_lines)] // a table of cases
+fn bad_csv_and_parquet_inputs_exit_2_with_one_line() {
+    let dir = TempDir::new("bad-tab");
+    let (labels, p) = npy_pair(&dir);
+    let d = |n: &str| dir.path(n);
+    let mut nan = p.clone();
+    nan[[17, 3]] = f64::NAN;
+    write_csv_matrix(&d("nan.csv"), &nan, true);
+    write_parquet(&d("nan.parquet"), parquet_columns(&nan, None, false));
+    let mut oor = labels.clone();
+    oor[9] = 7;
+    write_csv_labels(&d("oor.csv"), &oor, true);
+    write_parquet(
+        &d("oor.parquet"),
+        vec![(
+            "y".into(),
+            Arc::new(Int32Array::from(
+                oor.iter().map(|&v| v as i32).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        )],
+    );
+    let mut text = String::from("label\n");
+    for (i, l) in labels.iter().enumerate() {
+        if i == 2 {
+            text.push_str("1.5\n");
+        } else {
+            writeln!(text, "{l}").unwrap();
+        }
+    }
+    std::fs::write(d("float.csv"), text).unwrap();
+    write_parquet(
+        &d("float.parquet"),
+        vec![(
+            "y".into(),
+            Arc::new(arrow_array::Float64Array::from(
+                labels.iter().map(|&v| v as f64).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        )],
+    );
+    let mut cols = parquet_columns(&p, None, false);
+    cols[2].1 = Arc::new(arrow_array::StringArray::from(vec!["x"; N]));
+    write_parquet(&d("text.parquet"), cols);
+    write_parquet(
+        &d("both.parquet"),
+        parquet_columns(&p, Some(&labels), false),
+    );
+    write_csv_matrix(&d("p.csv"), &p, true);
+    write_csv_labels(&d("l.csv"), &labels, true);
+
+    let cases: &[(&str, &str, &[&str], &str)] = &[
+        ("l.csv", "nan.csv", &[], "nan.csv: row 17 column 3 is NaN"),
+        (
+            "l.csv",
+            "nan.parquet",
+            &[],
+            "nan.parquet: row 17 column 3 is NaN",
+        ),
+        (
+            "oor.csv",
+            "p.csv",
+            &[],
+            "oor.csv: row 9 has label 7, not a class index in 0..4 (p.csv has 4 columns)",
+        ),
+        (
+            "oor.parquet",
+            "p.csv",
+            &[],
+            "oor.parquet: row 9 has label 7, not a class index in 0..4 (p.csv has 4 columns)",
+        ),
+        (
+            "float.csv",
+            "p.csv",
+            &[],
+            "float.csv: row 2 (line 4): label \"1.5\" is not an integer",
+        ),
+        (
+            "float.parquet",
+            "p.csv",
+            &[],
+            "float.parquet: label column \"y\" has type Float64; labels must be integers (cleanlab rejects float labels too; store them as integers)",
+        ),
+        (
+            "l.csv",
+            "text.parquet",
+            &[],
+            "text.parquet: column \"p2\" has type Utf8; pred_probs needs numeric columns (one per class) or a single list column (if labels are in this file, pass --label-column NAME)",
+        ),
+        (
+            "both.parquet",
+            "both.parquet",
+            &["--label-column", "target"],
+            "both.parquet: no column named \"target\"; columns: p0 (Float64), p1 (Float64), p2 (Float64), p3 (Float64), label (Int64)",
+        ),
+        (
+            "l.csv",
+            "p.csv",
+            &["--label-column", "target"],
+            "l.csv: no column named \"target\"; columns: label",
+        ),
+    ];
+    let prefix = format!("error: {}/", dir.path("x").parent().unwrap().display());
+    for &(l, pr, extra, want) in cases {
+        for sub in ["find-label-issues", "label-quality", "health"] {
+            let (lp, pp) = (d(l), d(pr));
+            let mut a = vec![sub, "--labels", s(&lp), "--pred-probs", s(&pp)];
+            a.extend_from_slice(extra);
+            let line = run(&a).error_line(2);
+            assert_eq!(
+                line.replacen(&prefix, "error: ", 1),
+                format!("error: {want}"),
+                "{sub} {l} {pr}"
+            );
+        }
+    }
+}

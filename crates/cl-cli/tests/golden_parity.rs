@@ -1,7 +1,8 @@
 //! Parity of `cleanlab find-label-issues` with cleanlab 2.9.0: the inputs of committed
 //! golden cases (`fixtures/golden/filter`, read with cl-golden) are written to `.npy` files,
 //! the binary is run with the matching options, and its `indices` must equal cleanlab's
-//! recorded output exactly (ascending, or ranked with `--rank-by`).
+//! recorded output exactly (ascending, or ranked with `--rank-by`); and `cleanlab learn` on the
+//! features of `fixtures/golden/learn` flags what cleanlab's `CleanLearning` flags.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
@@ -147,5 +148,88 @@ fn num_to_remove_per_class_matches_cleanlab() {
             case.output(filter).vec_usize(),
             "{filter}"
         );
+    }
+}
+
+/// `cleanlab learn --model gnb --seed 5 --folds 4` on the features of the `fit_` cases of
+/// `fixtures/golden/learn` (as CSV and as Parquet) flags exactly the rows cleanlab's
+/// `CleanLearning(GaussianNB(), seed=5, cv_n_folds=4).find_label_issues(x, y)` flags, with
+/// the same label quality and predicted labels.
+#[test]
+fn learn_cross_validated_issues_match_cleanlab() {
+    use std::fmt::Write as _;
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, Int64Array};
+
+    let dir = TempDir::new("golden-learn");
+    let cases = cases_with_prefix("learn", "fit_");
+    assert_eq!(cases.len(), 3);
+    for case in &cases {
+        let x = case.input("x").array2_f64();
+        let labels = case.input("labels").vec_i64();
+        let csv = dir.path(&format!("{}.csv", case.name));
+        let mut text = String::new();
+        for j in 0..x.ncols() {
+            write!(text, "f{j},").unwrap();
+        }
+        text.push_str("y\n");
+        for (i, row) in x.rows().into_iter().enumerate() {
+            for v in row {
+                write!(text, "{v:?},").unwrap();
+            }
+            writeln!(text, "{}", labels[i]).unwrap();
+        }
+        std::fs::write(&csv, text).unwrap();
+        let pq = dir.path(&format!("{}.parquet", case.name));
+        let mut cols: Vec<(String, ArrayRef)> = (0..x.ncols())
+            .map(|j| {
+                (
+                    format!("f{j}"),
+                    Arc::new(Float64Array::from(x.column(j).to_vec())) as ArrayRef,
+                )
+            })
+            .collect();
+        cols.push(("y".into(), Arc::new(Int64Array::from(labels.clone()))));
+        common::write_parquet(&pq, cols);
+
+        let expected: Vec<usize> = case
+            .output("e_is_label_issue")
+            .vec_bool()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &b)| b.then_some(i))
+            .collect();
+        for data in [&csv, &pq] {
+            let j = run(&[
+                "learn",
+                "--data",
+                s(data),
+                "--label-column",
+                "y",
+                "--model",
+                "gnb",
+                "--seed",
+                "5",
+                "--folds",
+                "4",
+                "--format",
+                "json",
+            ])
+            .json();
+            let ctx = format!("{} {}", case.name, s(data));
+            assert_eq!(usizes(&j["indices"]), expected, "{ctx}");
+            cl_golden::assert_all_close(
+                &common::floats(&j["scores"]),
+                &case.output("e_label_quality").vec_f64(),
+                cl_golden::REL_F64,
+                &ctx,
+            );
+            assert_eq!(
+                usizes(&j["predicted_labels"]),
+                case.output("e_predicted_label").vec_usize(),
+                "{ctx}"
+            );
+        }
     }
 }

@@ -327,6 +327,11 @@ pub struct DemoResult {
     pub cv_accuracy_true: f64,
     /// The `top_k` issues with the lowest label quality.
     pub top_issues: Vec<TopIssue>,
+    /// The whole per-example table of [`CleanLearning::find_label_issues`] (flags, label
+    /// quality, given and predicted labels).
+    pub label_issues: LabelIssues,
+    /// Indices of the examples whose label the injected noise flipped, ascending.
+    pub flipped: Vec<usize>,
     /// The dataset health summary (cleanlab's `health_summary`).
     pub health: HealthSummary,
     /// Test accuracy of logistic regression trained on all noisy labels.
@@ -477,6 +482,8 @@ pub fn run(config: &DemoConfig) -> Result<DemoResult> {
         cv_accuracy_given: accuracy(&issues.predicted_label, &data.labels),
         cv_accuracy_true: accuracy(&issues.predicted_label, &data.true_labels),
         top_issues: score.top_issues,
+        flipped: data.flipped(),
+        label_issues: issues,
         health,
         test_accuracy_noisy,
         test_accuracy_clean,

@@ -52,6 +52,6 @@ pub use cl_learn as learn;
 pub use cl_outlier as outlier;
 
 /// The README's examples, compiled and run as doctests.
-#[cfg(all(doctest, feature = "filter"))]
+#[cfg(all(doctest, feature = "learn"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

@@ -13,7 +13,7 @@ use crate::output::{self, count};
 use crate::progress;
 
 #[derive(Debug, Serialize)]
-struct ClassRow {
+pub(crate) struct ClassRow {
     class_index: usize,
     class_name: Option<String>,
     label_issues: i64,
@@ -24,7 +24,7 @@ struct ClassRow {
 }
 
 #[derive(Debug, Serialize)]
-struct OverlapRow {
+pub(crate) struct OverlapRow {
     class_a: usize,
     class_b: usize,
     class_name_a: Option<String>,
@@ -33,10 +33,12 @@ struct OverlapRow {
     joint_probability: f64,
 }
 
-/// The result of `health` (the JSON object).
+/// The result of `health` (the JSON object; also the `health` field of `demo`).
 #[derive(Debug, Serialize)]
-struct Report {
-    command: &'static str,
+pub(crate) struct Report {
+    /// "health" (left out when nested in another command's report).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub(crate) command: &'static str,
     num_examples: usize,
     num_classes: usize,
     num_label_issues: Option<usize>,
@@ -94,7 +96,8 @@ fn summarize<T: Real>(
     Ok((summary, joint.num_label_issues))
 }
 
-fn write(args: &HealthArgs, s: &HealthSummary, num_issues: Option<usize>) -> Result<()> {
+/// The JSON form of a health summary.
+pub(crate) fn report(s: &HealthSummary, num_issues: Option<usize>) -> Report {
     let name = |c: usize| s.class_names.as_ref().and_then(|n| n.get(c).cloned());
     let classes: Vec<ClassRow> = s
         .classes_by_label_quality
@@ -121,23 +124,30 @@ fn write(args: &HealthArgs, s: &HealthSummary, num_issues: Option<usize>) -> Res
             joint_probability: o.joint_probability,
         })
         .collect();
-    let k = s.joint.nrows();
+    Report {
+        command: "health",
+        num_examples: s.num_examples,
+        num_classes: s.joint.nrows(),
+        num_label_issues: num_issues,
+        overall_label_health_score: s.overall_label_health_score,
+        classes_by_label_quality: classes,
+        overlapping_classes: overlaps,
+        joint: s.joint.rows().into_iter().map(|r| r.to_vec()).collect(),
+    }
+}
+
+fn write(args: &HealthArgs, s: &HealthSummary, num_issues: Option<usize>) -> Result<()> {
+    let r = report(s, num_issues);
     output::write_to(&args.output, |w| match args.output.format {
-        OutputFormat::Json => output::json(
+        OutputFormat::Json => output::json(w, &r),
+        OutputFormat::Csv => write_csv(w, &r.classes_by_label_quality),
+        OutputFormat::Table => write_table(
             w,
-            &Report {
-                command: "health",
-                num_examples: s.num_examples,
-                num_classes: k,
-                num_label_issues: num_issues,
-                overall_label_health_score: s.overall_label_health_score,
-                classes_by_label_quality: classes,
-                overlapping_classes: overlaps,
-                joint: s.joint.rows().into_iter().map(|r| r.to_vec()).collect(),
-            },
+            s,
+            &r.classes_by_label_quality,
+            &r.overlapping_classes,
+            num_issues,
         ),
-        OutputFormat::Csv => write_csv(w, &classes),
-        OutputFormat::Table => write_table(w, s, &classes, &overlaps, num_issues),
     })
 }
 

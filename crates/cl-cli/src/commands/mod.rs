@@ -1,14 +1,16 @@
 //! One module per subcommand.
 //!
 //! Each module has `run(&Args) -> Result<()>`: read inputs through [`crate::input`],
-//! compute with the task crates, write through [`crate::output`]. New subcommands (`demo`,
-//! `learn` from cl-learn, `outliers`, `knn-graph`, `audit`) get a module here, a variant
-//! in [`crate::cli::Command`] and a line in [`run`].
+//! compute with the task crates, write through [`crate::output`]. New subcommands
+//! (`outliers`, `knn-graph`, `audit`) get a module here, a variant in
+//! [`crate::cli::Command`] and a line in [`run`].
 
+pub mod demo;
 pub mod find_label_issues;
 pub mod health;
 pub mod knn_graph;
 pub mod label_quality;
+pub mod learn;
 pub mod outliers;
 
 use std::path::Path;
@@ -24,6 +26,8 @@ use crate::input::{self, Probs};
 /// Runs a parsed command.
 pub fn run(command: &Command) -> Result<()> {
     match command {
+        Command::Demo(a) => demo::run(a),
+        Command::Learn(a) => learn::run(a),
         Command::FindLabelIssues(a) => find_label_issues::run(a),
         Command::LabelQuality(a) => label_quality::run(a),
         Command::Health(a) => health::run(a),

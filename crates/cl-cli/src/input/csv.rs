@@ -10,7 +10,7 @@ use std::path::Path;
 
 use ndarray::Array2;
 
-use super::to_index;
+use super::{RawLabels, to_index};
 use crate::error::{CliError, Result};
 use crate::progress;
 
@@ -234,6 +234,118 @@ pub fn read_pred_probs(path: &Path, exclude: Option<&str>) -> Result<Array2<f64>
     }
     Array2::from_shape_vec((rows, k), values)
         .map_err(|e| CliError::input(path, format!("cannot shape the values: {e}")))
+}
+
+/// Reads a table with a header row: the column `label_column` (integers or strings) and
+/// every other column (except pandas' index column) as numeric features.
+pub(crate) fn read_table(
+    path: &Path,
+    label_column: &str,
+) -> Result<(Vec<String>, Array2<f64>, RawLabels)> {
+    let (mut r, len) = reader(path)?;
+    let Some((first, header)) = first_record(path, &mut r)? else {
+        return Err(CliError::input(path, "is empty (no rows)"));
+    };
+    if !header {
+        return Err(CliError::input(
+            path,
+            "needs a header row naming its columns (the first line holds numbers)",
+        ));
+    }
+    let label = first
+        .iter()
+        .position(|f| f == label_column)
+        .ok_or_else(|| {
+            CliError::input(
+                path,
+                format!(
+                    "no column named {label_column:?}; columns: {}",
+                    column_names(&first)
+                ),
+            )
+        })?;
+    let width = first.len();
+    let feature_cols: Vec<usize> = (0..width)
+        .filter(|&j| j != label && !is_index_name(&first[j]))
+        .collect();
+    let names: Vec<String> = feature_cols.iter().map(|&j| first[j].to_string()).collect();
+    let bar = progress::bytes("reading the table", len);
+    let mut values: Vec<f64> = Vec::new();
+    let mut raw_labels: Vec<String> = Vec::new();
+    let mut rec = ::csv::StringRecord::new();
+    while r.read_record(&mut rec).map_err(|e| csv_error(path, &e))? {
+        let row = raw_labels.len();
+        if rec.len() != width {
+            return Err(CliError::input(
+                path,
+                format!(
+                    "{} has {} fields, expected {width}",
+                    at(row, &rec),
+                    rec.len()
+                ),
+            ));
+        }
+        for (c, &j) in feature_cols.iter().enumerate() {
+            let field = &rec[j];
+            let v = field.parse::<f64>().map_err(|_| {
+                let what = if field.is_empty() {
+                    "is empty".to_string()
+                } else {
+                    format!("is not a number: {field:?} (features must be numeric)")
+                };
+                CliError::input(
+                    path,
+                    format!("{} column {:?} {what}", at(row, &rec), names[c]),
+                )
+            })?;
+            values.push(v);
+        }
+        let l = &rec[label];
+        if l.is_empty() {
+            return Err(CliError::input(
+                path,
+                format!("{}: label is empty", at(row, &rec)),
+            ));
+        }
+        raw_labels.push(l.to_string());
+        if rec.position().is_some_and(|p| p.record() % 16_384 == 0) {
+            bar.set_position(rec.position().map_or(0, ::csv::Position::byte));
+        }
+    }
+    bar.finish_and_clear();
+    let n = raw_labels.len();
+    if n == 0 {
+        return Err(CliError::input(path, "is empty (a header but no rows)"));
+    }
+    let features = Array2::from_shape_vec((n, names.len()), values)
+        .map_err(|e| CliError::input(path, format!("cannot shape the values: {e}")))?;
+    Ok((
+        names,
+        features,
+        label_values(path, label_column, raw_labels)?,
+    ))
+}
+
+/// Integer labels when every value is an integer; non-integer numbers are an error (as
+/// float labels are elsewhere); otherwise strings.
+fn label_values(path: &Path, column: &str, raw: Vec<String>) -> Result<RawLabels> {
+    let ints: Option<Vec<i128>> = raw.iter().map(|v| v.parse::<i128>().ok()).collect();
+    if let Some(ints) = ints {
+        return Ok(RawLabels::Ints(ints));
+    }
+    if raw.iter().all(|v| is_number(v))
+        && let Some(row) = raw.iter().position(|v| v.parse::<i128>().is_err())
+    {
+        return Err(CliError::input(
+            path,
+            format!(
+                "label column {column:?}: row {row} has label {:?}, which is not an integer \
+                 (labels must be integers or strings)",
+                raw[row]
+            ),
+        ));
+    }
+    Ok(RawLabels::Strings(raw))
 }
 
 #[cfg(test)]

@@ -12,6 +12,11 @@
 //!   used as a borrowed view (never copied; `f32` stays `f32`, C or Fortran order). CSV is
 //!   read as `f64`; Parquet as `f32` when every probability column is float32, else `f64`.
 //! * **Class names**: one name per line, or a JSON array of strings.
+//! * **Tables** (`learn`): a CSV with a header row or a Parquet file; one label column
+//!   named by the user, every other column (except pandas' index) a numeric feature, read
+//!   as `f64`. NaN, infinite, empty or null features are errors at their row and column.
+//!   Integer labels are class indices `0..K`; string labels are classes numbered in sorted
+//!   (byte-wise) order, as `np.unique` / scikit-learn's `LabelEncoder` number them.
 
 pub mod csv;
 pub mod npy;
@@ -158,6 +163,105 @@ pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>
 #[cfg(not(feature = "parquet"))]
 fn unreachable_format<T>(path: &Path) -> Result<T> {
     Err(CliError::input(path, "Parquet support is not compiled in"))
+}
+
+/// A table of numeric features and a label column (the input of `learn`).
+#[derive(Debug)]
+pub struct Table {
+    /// Names of the feature columns, in file order.
+    pub feature_names: Vec<String>,
+    /// Features, N × D.
+    pub features: Array2<f64>,
+    /// Class index of every row.
+    pub labels: Vec<usize>,
+    /// Class names when the labels were strings (class k is the k-th in sorted order).
+    pub class_names: Option<Vec<String>>,
+}
+
+/// The values of a table's label column, before they become class indices.
+#[derive(Debug)]
+pub(crate) enum RawLabels {
+    /// An integer column.
+    Ints(Vec<i128>),
+    /// A string column.
+    Strings(Vec<String>),
+}
+
+/// Reads a table of numeric features plus the label column `label_column` from a CSV (with
+/// a header row) or Parquet file.
+pub fn read_table(path: &Path, label_column: &str) -> Result<Table> {
+    let (feature_names, features, raw) = match format_of(path)? {
+        Format::Npy => {
+            return Err(CliError::input(
+                path,
+                "is a .npy array, which has no named columns; learn needs a .csv (with a header row) or .parquet table",
+            ));
+        }
+        Format::Csv => csv::read_table(path, label_column)?,
+        #[cfg(feature = "parquet")]
+        Format::Parquet => parquet::read_table(path, label_column)?,
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => unreachable_format(path)?,
+    };
+    if feature_names.is_empty() {
+        return Err(CliError::input(
+            path,
+            format!("has no feature columns besides the label column {label_column:?}"),
+        ));
+    }
+    if let Some(((row, col), v)) = features.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        let shown = if v.is_nan() {
+            "NaN".to_string()
+        } else {
+            v.to_string()
+        };
+        return Err(CliError::input(
+            path,
+            format!("row {row} column {:?} is {shown}", feature_names[col]),
+        ));
+    }
+    let (labels, class_names) = encode_labels(path, label_column, raw)?;
+    Ok(Table {
+        feature_names,
+        features,
+        labels,
+        class_names,
+    })
+}
+
+/// Class indices of a label column: integers as they are, strings numbered in sorted order.
+fn encode_labels(
+    path: &Path,
+    column: &str,
+    raw: RawLabels,
+) -> Result<(Vec<usize>, Option<Vec<String>>)> {
+    match raw {
+        RawLabels::Ints(v) => {
+            let labels = v
+                .iter()
+                .enumerate()
+                .map(|(row, &x)| {
+                    to_index(x).map_err(|m| {
+                        CliError::input(path, format!("label column {column:?}: row {row} {m}"))
+                    })
+                })
+                .collect::<Result<Vec<usize>>>()?;
+            Ok((labels, None))
+        }
+        RawLabels::Strings(v) => {
+            let names: Vec<String> = v
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .cloned()
+                .collect();
+            let labels = v
+                .iter()
+                .map(|x| names.binary_search(x).unwrap_or(0))
+                .collect();
+            Ok((labels, Some(names)))
+        }
+    }
 }
 
 /// Reads class names: a JSON array of strings, or one name per line.

@@ -20,7 +20,7 @@ use ndarray::Array2;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{Matrix, Probs, to_index};
+use super::{Matrix, Probs, RawLabels, to_index};
 use crate::error::{CliError, Result};
 use crate::progress;
 
@@ -310,16 +310,27 @@ pub fn read_pred_probs(path: &Path, exclude: Option<&str>) -> Result<Probs> {
     }
     if kinds.iter().all(|&k| k == Some(true)) {
         Ok(Probs::F32(Matrix::Owned(read_columns::<f32>(
-            path, builder, &cols,
+            path,
+            builder,
+            &cols,
+            "reading pred_probs",
         )?)))
     } else {
         Ok(Probs::F64(Matrix::Owned(read_columns::<f64>(
-            path, builder, &cols,
+            path,
+            builder,
+            &cols,
+            "reading pred_probs",
         )?)))
     }
 }
 
-fn read_columns<T: FromArrow>(path: &Path, builder: Builder, cols: &[usize]) -> Result<Array2<T>> {
+fn read_columns<T: FromArrow>(
+    path: &Path,
+    builder: Builder,
+    cols: &[usize],
+    message: &str,
+) -> Result<Array2<T>> {
     let names: Vec<String> = {
         let s = builder.schema();
         cols.iter().map(|&c| s.field(c).name().clone()).collect()
@@ -328,41 +339,195 @@ fn read_columns<T: FromArrow>(path: &Path, builder: Builder, cols: &[usize]) -> 
     let total = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
     let mut values: Vec<T> = Vec::with_capacity(total.saturating_mul(k));
     let mut column = Vec::new();
-    let n = for_each_batch(
-        path,
-        builder,
-        cols,
-        "reading pred_probs",
-        |offset, arrays| {
-            let rows = arrays.first().map_or(0, Array::len);
-            values.resize(values.len() + rows * k, T::default());
-            let base = offset * k;
-            for (c, a) in arrays.iter().enumerate() {
-                if let Some(i) = first_null(a.as_ref()) {
-                    return Err(CliError::input(
-                        path,
-                        format!("row {} column {c} ({:?}) is null", offset + i, names[c]),
-                    ));
-                }
-                column.clear();
-                if !T::extend(&mut column, a.as_ref()) {
-                    return Err(CliError::input(
-                        path,
-                        format!("column {:?} has type {}", names[c], a.data_type()),
-                    ));
-                }
-                for (i, &v) in column.iter().enumerate() {
-                    values[base + i * k + c] = v;
-                }
+    let n = for_each_batch(path, builder, cols, message, |offset, arrays| {
+        let rows = arrays.first().map_or(0, Array::len);
+        values.resize(values.len() + rows * k, T::default());
+        let base = offset * k;
+        for (c, a) in arrays.iter().enumerate() {
+            if let Some(i) = first_null(a.as_ref()) {
+                return Err(CliError::input(
+                    path,
+                    format!("row {} column {c} ({:?}) is null", offset + i, names[c]),
+                ));
             }
-            Ok(())
-        },
-    )?;
+            column.clear();
+            if !T::extend(&mut column, a.as_ref()) {
+                return Err(CliError::input(
+                    path,
+                    format!("column {:?} has type {}", names[c], a.data_type()),
+                ));
+            }
+            for (i, &v) in column.iter().enumerate() {
+                values[base + i * k + c] = v;
+            }
+        }
+        Ok(())
+    })?;
     if n == 0 {
         return Err(CliError::input(path, "is empty (no rows)"));
     }
     Array2::from_shape_vec((n, k), values)
         .map_err(|e| CliError::input(path, format!("cannot shape the values: {e}")))
+}
+
+/// Reads a table: the column `label_column` (integers or strings) and every other column
+/// (except pandas' stored index) as numeric features.
+pub(crate) fn read_table(
+    path: &Path,
+    label_column: &str,
+) -> Result<(Vec<String>, Array2<f64>, RawLabels)> {
+    let builder = open(path)?;
+    let schema = builder.schema().clone();
+    let all: Vec<&Field> = schema.fields().iter().map(AsRef::as_ref).collect();
+    let label = all
+        .iter()
+        .position(|f| f.name() == label_column)
+        .ok_or_else(|| {
+            CliError::input(
+                path,
+                format!(
+                    "no column named {label_column:?}; columns: {}",
+                    describe_columns(&all)
+                ),
+            )
+        })?;
+    let cols: Vec<usize> = (0..all.len())
+        .filter(|&i| i != label && !is_pandas_index(all[i]))
+        .collect();
+    if let Some(&bad) = cols
+        .iter()
+        .find(|&&i| numeric_kind(all[i].data_type()).is_none())
+    {
+        return Err(CliError::input(
+            path,
+            format!(
+                "column {:?} has type {}; features must be numeric (every column except the label column {label_column:?} is a feature)",
+                all[bad].name(),
+                all[bad].data_type()
+            ),
+        ));
+    }
+    let names: Vec<String> = cols.iter().map(|&i| all[i].name().clone()).collect();
+    let labels = read_label_values(path, open(path)?, label)?;
+    let features = if cols.is_empty() {
+        Array2::zeros((labels_len(&labels), 0))
+    } else {
+        read_columns::<f64>(path, builder, &cols, "reading the features")?
+    };
+    Ok((names, features, labels))
+}
+
+fn labels_len(l: &RawLabels) -> usize {
+    match l {
+        RawLabels::Ints(v) => v.len(),
+        RawLabels::Strings(v) => v.len(),
+    }
+}
+
+/// The values of a label column: integers, or strings (plain, large, view or
+/// dictionary-encoded, as pandas writes a `category` column).
+fn read_label_values(path: &Path, builder: Builder, col: usize) -> Result<RawLabels> {
+    let field = builder.schema().field(col).clone();
+    let name = field.name().clone();
+    let dt = field.data_type().clone();
+    let is_string = |dt: &DataType| {
+        matches!(
+            dt,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        )
+    };
+    let strings = match &dt {
+        dt if dt.is_integer() => false,
+        dt if is_string(dt) => true,
+        DataType::Dictionary(_, v) if is_string(v) => true,
+        other => {
+            let hint = if other.is_floating() {
+                " (cleanlab rejects float labels too; store them as integers)"
+            } else {
+                ""
+            };
+            return Err(CliError::input(
+                path,
+                format!(
+                    "label column {name:?} has type {other}; labels must be integers or strings{hint}"
+                ),
+            ));
+        }
+    };
+    let mut ints: Vec<i128> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let n = for_each_batch(path, builder, &[col], "reading labels", |offset, cols| {
+        let a = cols[0].as_ref();
+        if let Some(i) = first_null(a) {
+            return Err(CliError::input(
+                path,
+                format!("row {}: label is null", offset + i),
+            ));
+        }
+        macro_rules! push {
+            ($t:ty) => {
+                ints.extend(
+                    a.as_primitive::<$t>()
+                        .values()
+                        .iter()
+                        .map(|&v| i128::from(v)),
+                )
+            };
+        }
+        match a.data_type() {
+            DataType::Int8 => push!(Int8Type),
+            DataType::Int16 => push!(Int16Type),
+            DataType::Int32 => push!(Int32Type),
+            DataType::Int64 => push!(Int64Type),
+            DataType::UInt8 => push!(UInt8Type),
+            DataType::UInt16 => push!(UInt16Type),
+            DataType::UInt32 => push!(UInt32Type),
+            DataType::UInt64 => push!(UInt64Type),
+            _ => match strings_of(a) {
+                Some(v) => texts.extend(v),
+                None => {
+                    return Err(CliError::input(
+                        path,
+                        format!(
+                            "label column {name:?} has type {}; labels must be integers or strings",
+                            a.data_type()
+                        ),
+                    ));
+                }
+            },
+        }
+        Ok(())
+    })?;
+    if n == 0 {
+        return Err(CliError::input(path, "is empty (no rows)"));
+    }
+    Ok(if strings {
+        RawLabels::Strings(texts)
+    } else {
+        RawLabels::Ints(ints)
+    })
+}
+
+/// The values of a string column (plain, large, view or dictionary-encoded), or `None`
+/// for any other type.
+fn strings_of(a: &dyn Array) -> Option<Vec<String>> {
+    let own = |s: Option<&str>| s.unwrap_or_default().to_owned();
+    match a.data_type() {
+        DataType::Utf8 => Some(a.as_string::<i32>().iter().map(own).collect()),
+        DataType::LargeUtf8 => Some(a.as_string::<i64>().iter().map(own).collect()),
+        DataType::Utf8View => Some(a.as_string_view().iter().map(own).collect()),
+        DataType::Dictionary(_, _) => {
+            let d = a.as_any_dictionary();
+            let names = strings_of(d.values().as_ref())?;
+            Some(
+                d.normalized_keys()
+                    .into_iter()
+                    .map(|k| names.get(k).cloned().unwrap_or_default())
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
 }
 
 /// The items of a list column (sliced to the batch) and the row offsets into them.

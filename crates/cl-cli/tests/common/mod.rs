@@ -150,9 +150,18 @@ pub fn write_csv_labels(path: &Path, labels: &[i64], header: bool) {
 
 /// Writes a Parquet file with the given columns.
 pub fn write_parquet(path: &Path, columns: Vec<(String, ArrayRef)>) {
+    write_parquet_with(path, columns, false);
+}
+
+/// Writes a Parquet file with the given columns, all nullable.
+pub fn write_parquet_nullable(path: &Path, columns: Vec<(String, ArrayRef)>) {
+    write_parquet_with(path, columns, true);
+}
+
+fn write_parquet_with(path: &Path, columns: Vec<(String, ArrayRef)>, nullable: bool) {
     let fields: Vec<Field> = columns
         .iter()
-        .map(|(n, a)| Field::new(n.as_str(), a.data_type().clone(), false))
+        .map(|(n, a)| Field::new(n.as_str(), a.data_type().clone(), nullable))
         .collect();
     let batch = RecordBatch::try_new(
         Arc::new(Schema::new(fields)),
