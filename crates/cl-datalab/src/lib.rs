@@ -87,8 +87,10 @@ pub mod check;
 pub mod checks;
 mod datalab;
 mod error;
+pub mod html;
 pub mod issue_types;
 mod labels;
+pub mod persist;
 pub mod report;
 mod table;
 
