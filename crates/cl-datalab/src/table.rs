@@ -246,16 +246,21 @@ pub struct SummaryRow {
 }
 
 mod float_one {
-    use super::{Deserializer, Serializer};
+    use super::{Deserialize, Deserializer, Serialize, Serializer, float_json};
 
     pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        super::float_vec::serialize(std::slice::from_ref(v), s)
+        float_json(*v).serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        let v = super::float_vec::deserialize(d)?;
-        v.first()
-            .copied()
-            .ok_or_else(|| serde::de::Error::custom("empty float"))
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Number(n) => n
+                .as_f64()
+                .ok_or_else(|| serde::de::Error::custom("float out of range")),
+            serde_json::Value::String(s) if s == "NaN" => Ok(f64::NAN),
+            serde_json::Value::String(s) if s == "inf" => Ok(f64::INFINITY),
+            serde_json::Value::String(s) if s == "-inf" => Ok(f64::NEG_INFINITY),
+            other => Err(serde::de::Error::custom(format!("not a float: {other}"))),
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! `learn` from cl-learn, `outliers`, `knn-graph`, `audit`) get a module here, a variant
 //! in [`crate::cli::Command`] and a line in [`run`].
 
+pub mod audit;
 pub mod find_label_issues;
 pub mod health;
 pub mod label_quality;
@@ -25,6 +26,7 @@ pub fn run(command: &Command) -> Result<()> {
         Command::FindLabelIssues(a) => find_label_issues::run(a),
         Command::LabelQuality(a) => label_quality::run(a),
         Command::Health(a) => health::run(a),
+        Command::Audit(a) => audit::run(a),
     }
 }
 
