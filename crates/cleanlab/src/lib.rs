@@ -13,6 +13,7 @@
 //! | `rank` (default) | `cl_rank` | label quality scores, ordering, ensembles (`cleanlab.rank`) |
 //! | `filter` (default) | `cl_filter` | `find_label_issues` and dataset health (`cleanlab.filter`, `cleanlab.dataset`) |
 //! | `learn` (default) | `cl_learn` | `CleanLearning` with any classifier, cross-validation, built-in models, the demo (`cleanlab.classification`) |
+//! | `datalab` (default) | `cl_datalab` | `Datalab`: the one-call dataset audit, report, save/load (`cleanlab.Datalab`) |
 //!
 //! ```
 //! # #[cfg(feature = "filter")] {
@@ -44,6 +45,10 @@ pub use cl_filter as filter;
 /// CleanLearning, cross-validation and built-in models (`cleanlab.classification`).
 #[cfg(feature = "learn")]
 pub use cl_learn as learn;
+
+/// Datalab, the one-call dataset audit (`cleanlab.Datalab`).
+#[cfg(feature = "datalab")]
+pub use cl_datalab as datalab;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(all(doctest, feature = "filter"))]
