@@ -58,6 +58,9 @@ pub enum Command {
     /// Build the k-nearest-neighbour graph of features and save it as a scipy CSR .npz
     /// (cleanlab.internal.neighbor.create_knn_graph_and_index; scipy.sparse.load_npz reads it).
     KnnGraph(KnnGraphArgs),
+    /// The one-call dataset audit (cleanlab's Datalab.find_issues): label issues,
+    /// near-duplicates, non-IID order, class imbalance, nulls, underperforming groups.
+    Audit(AuditArgs),
 }
 
 /// The two input files.
@@ -459,6 +462,56 @@ pub struct KnnGraphArgs {
     /// Format of the summary printed on standard output.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+}
+
+/// Output format of `audit` on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// cleanlab's text report.
+    Table,
+    /// The issue summary as one JSON object.
+    Json,
+}
+
+/// Arguments of `audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// Given labels, one per example: integers (.npy, .csv, .parquet) or strings (.csv with
+    /// a header row). Sorted unique values become the classes, as in Datalab.
+    #[arg(long, value_name = "FILE")]
+    pub labels: PathBuf,
+    /// Column holding the labels in a CSV (with header) or Parquet labels file.
+    #[arg(long, value_name = "NAME")]
+    pub label_column: Option<String>,
+    /// Feature matrix, N×D: .npy, .csv or .parquet (NaN allowed: reported by `null`).
+    #[arg(long, value_name = "FILE")]
+    pub features: Option<PathBuf>,
+    /// Out-of-sample predicted probabilities, N×K: .npy, .csv or .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub pred_probs: Option<PathBuf>,
+    /// A kNN graph as JSON: {"indices": [[..]], "distances": [[..]]} (N×k, nearest first)
+    /// or scipy CSR {"data": [..], "indices": [..], "indptr": [..]}.
+    #[arg(long, value_name = "FILE")]
+    pub knn_graph: Option<PathBuf>,
+    /// Issue types and parameters as JSON, e.g. '{"label": {}, "near_duplicate":
+    /// {"threshold": 0.2}}' (cleanlab's names, run in this order), or @FILE.
+    #[arg(long, value_name = "JSON")]
+    pub issue_types: Option<String>,
+    /// Write the per-example issues table (Datalab's columns) as CSV here.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Save the finished audit as versioned JSON here (readable by Datalab::load).
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Examples shown per issue type in the report.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub num_examples: usize,
+    /// What to print: the text report or the summary as JSON.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
 }
 
 #[cfg(test)]

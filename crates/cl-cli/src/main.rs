@@ -12,6 +12,7 @@
 //! cleanlab find-label-issues --labels labels.npy --pred-probs pred_probs.npy --rank-by self_confidence
 //! cleanlab label-quality --labels labels.csv --pred-probs pred_probs.csv --format csv -o scores.csv
 //! cleanlab health --labels data.parquet --label-column y --pred-probs probs.parquet --class-names names.txt
+//! cleanlab audit --labels labels.csv --features emb.npy --pred-probs probs.npy --output issues.csv --html report.html
 //! ```
 //!
 //! Modules: [`cli`] (arguments), [`input`] (`.npy` / `.csv` / `.parquet` readers),

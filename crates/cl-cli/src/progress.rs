@@ -13,6 +13,11 @@ pub fn disable() {
     ENABLED.store(false, Ordering::Relaxed);
 }
 
+/// Whether `--quiet` was given.
+pub fn is_quiet() -> bool {
+    !ENABLED.load(Ordering::Relaxed)
+}
+
 /// A bar drawn on stderr when enabled; it clears itself when finished or dropped (so an
 /// error line is never left behind a half-drawn bar).
 fn bar(len: Option<u64>) -> ProgressBar {

@@ -14,6 +14,7 @@
 //! | `filter` (default) | `cl_filter` | `find_label_issues` and dataset health (`cleanlab.filter`, `cleanlab.dataset`) |
 //! | `learn` (default) | `cl_learn` | `CleanLearning` with any classifier, cross-validation, built-in models, the demo (`cleanlab.classification`) |
 //! | `outlier` (default) | `cl_outlier` | `OutOfDistribution` scores from features or `pred_probs`, kNN data valuation (`cleanlab.outlier`, `cleanlab.data_valuation`) |
+//! | `datalab` (default) | `cl_datalab` | `Datalab`: the one-call dataset audit, report, save/load (`cleanlab.Datalab`) |
 //!
 //! ```
 //! # #[cfg(feature = "filter")] {
@@ -46,6 +47,9 @@ pub use cl_filter as filter;
 #[cfg(feature = "learn")]
 pub use cl_learn as learn;
 
+/// Datalab, the one-call dataset audit (`cleanlab.Datalab`).
+#[cfg(feature = "datalab")]
+pub use cl_datalab as datalab;
 /// Out-of-distribution scores and kNN data valuation (`cleanlab.outlier`,
 /// `cleanlab.data_valuation`).
 #[cfg(feature = "outlier")]

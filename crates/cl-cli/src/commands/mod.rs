@@ -5,6 +5,7 @@
 //! (`outliers`, `knn-graph`, `audit`) get a module here, a variant in
 //! [`crate::cli::Command`] and a line in [`run`].
 
+pub mod audit;
 pub mod demo;
 pub mod find_label_issues;
 pub mod health;
@@ -33,6 +34,7 @@ pub fn run(command: &Command) -> Result<()> {
         Command::Health(a) => health::run(a),
         Command::Outliers(a) => outliers::run(a),
         Command::KnnGraph(a) => knn_graph::run(a),
+        Command::Audit(a) => audit::run(a),
     }
 }
 
