@@ -64,6 +64,37 @@ fn first_record(
     Ok(Some((rec, header)))
 }
 
+/// Feeds every data record to `parse` (the first record too unless it is a header), moving
+/// the progress bar every `every` records; errors if there is no data record.
+fn for_each_record(
+    path: &Path,
+    r: &mut ::csv::Reader<std::fs::File>,
+    first: &::csv::StringRecord,
+    header: bool,
+    every: u64,
+    bar: &indicatif::ProgressBar,
+    mut parse: impl FnMut(&::csv::StringRecord) -> Result<()>,
+) -> Result<()> {
+    let mut rows = 0usize;
+    if !header {
+        parse(first)?;
+        rows += 1;
+    }
+    let mut rec = ::csv::StringRecord::new();
+    while r.read_record(&mut rec).map_err(|e| csv_error(path, &e))? {
+        parse(&rec)?;
+        rows += 1;
+        if rec.position().is_some_and(|p| p.record() % every == 0) {
+            bar.set_position(rec.position().map_or(0, ::csv::Position::byte));
+        }
+    }
+    bar.finish_and_clear();
+    if rows == 0 {
+        return Err(CliError::input(path, "is empty (a header but no rows)"));
+    }
+    Ok(())
+}
+
 /// pandas' index column, as `DataFrame.to_csv` writes it (an empty or "Unnamed: 0" name).
 fn is_index_name(name: &str) -> bool {
     name.is_empty() || name.starts_with("Unnamed: ")
@@ -115,7 +146,7 @@ pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>
     };
     let bar = progress::bytes("reading labels", len);
     let mut out = Vec::new();
-    let mut parse = |rec: &::csv::StringRecord| -> Result<()> {
+    let parse = |rec: &::csv::StringRecord| -> Result<()> {
         let row = out.len();
         let field = rec.get(col).ok_or_else(|| {
             CliError::input(
@@ -148,20 +179,7 @@ pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>
         out.push(v);
         Ok(())
     };
-    if !header {
-        parse(&first)?;
-    }
-    let mut rec = ::csv::StringRecord::new();
-    while r.read_record(&mut rec).map_err(|e| csv_error(path, &e))? {
-        parse(&rec)?;
-        if rec.position().is_some_and(|p| p.record() % 65_536 == 0) {
-            bar.set_position(rec.position().map_or(0, ::csv::Position::byte));
-        }
-    }
-    bar.finish_and_clear();
-    if out.is_empty() {
-        return Err(CliError::input(path, "is empty (a header but no rows)"));
-    }
+    for_each_record(path, &mut r, &first, header, 65_536, &bar, parse)?;
     Ok(out)
 }
 
@@ -188,7 +206,7 @@ pub fn read_pred_probs(path: &Path, exclude: Option<&str>) -> Result<Array2<f64>
     let bar = progress::bytes("reading pred_probs", len);
     let mut values: Vec<f64> = Vec::new();
     let mut rows = 0usize;
-    let mut parse = |rec: &::csv::StringRecord| -> Result<()> {
+    let parse = |rec: &::csv::StringRecord| -> Result<()> {
         if rec.len() != width {
             return Err(CliError::input(
                 path,
@@ -218,20 +236,7 @@ pub fn read_pred_probs(path: &Path, exclude: Option<&str>) -> Result<Array2<f64>
         rows += 1;
         Ok(())
     };
-    if !header {
-        parse(&first)?;
-    }
-    let mut rec = ::csv::StringRecord::new();
-    while r.read_record(&mut rec).map_err(|e| csv_error(path, &e))? {
-        parse(&rec)?;
-        if rec.position().is_some_and(|p| p.record() % 16_384 == 0) {
-            bar.set_position(rec.position().map_or(0, ::csv::Position::byte));
-        }
-    }
-    bar.finish_and_clear();
-    if rows == 0 {
-        return Err(CliError::input(path, "is empty (a header but no rows)"));
-    }
+    for_each_record(path, &mut r, &first, header, 16_384, &bar, parse)?;
     Array2::from_shape_vec((rows, k), values)
         .map_err(|e| CliError::input(path, format!("cannot shape the values: {e}")))
 }
