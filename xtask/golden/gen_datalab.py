@@ -184,12 +184,25 @@ run_case("small_scipy_euclidean", y, features=X, pred_probs=p, issue_types=ALL)
 # 6. pred_probs only: outlier via OOD entropy, non_iid on a graph of pred_probs.
 X, y, p = clustered(6, 200, 5, 4, alpha_scale=0.8)
 run_case("pred_probs_only", y, pred_probs=p)
+# cleanlab forwards the manager's `k` to OutOfDistribution.fit_score, which rejects it, so the
+# outlier check fails here (spec quirk 16); cl-datalab ignores k on the pred_probs path and
+# its scores equal the "pred_probs_only" case's (a documented difference).
+run_case("pred_probs_only_outlier_k", y, pred_probs=p,
+         issue_types={"outlier": {"k": 5}, "class_imbalance": {}},
+         note="outlier fails in cleanlab (k forwarded to fit_score); succeeds in cl-datalab")
 
 # 7. knn_graph given (from cleanlab's own builder on other features) plus pred_probs.
 from cleanlab.internal.neighbor.knn_graph import create_knn_graph_and_index
 X, y, p = clustered(7, 160, 8, 3, dup=2)
 g, _ = create_knn_graph_and_index(X, n_neighbors=12)
 run_case("knn_graph_input", y, pred_probs=p, knn_graph=g, issue_types=ALL)
+# A graph with fewer neighbours than data_valuation's k (it fails), outlier threshold 0
+# (infinite IQR multiplier: nothing flagged) and a fixed scaling factor.
+run_case("knn_graph_small_k", y, knn_graph=g, issue_types={
+    "outlier": {"threshold": 0, "scaling_factor": 0.5, "t": 2},
+    "data_valuation": {"k": 15},
+    "near_duplicate": {},
+})
 
 # 8. Non-IID data: a drifting feature order, flagged by the permutation test.
 rng = np.random.RandomState(8)

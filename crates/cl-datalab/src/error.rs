@@ -17,6 +17,9 @@ pub enum DatalabError {
     /// An error of the label filter (cl-filter).
     #[error(transparent)]
     Filter(#[from] cl_filter::FilterError),
+    /// An error of the outlier scores or data valuation (cl-outlier).
+    #[error(transparent)]
+    Outlier(#[from] cl_outlier::OutlierError),
     /// An error of the label quality scores (cl-rank).
     #[error(transparent)]
     Rank(#[from] cl_rank::RankError),

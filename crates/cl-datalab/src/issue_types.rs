@@ -9,7 +9,10 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::check::IssueCheck;
-use crate::checks::{ClassImbalance, Label, NearDuplicate, NonIid, Null, UnderperformingGroup};
+use crate::checks::{
+    ClassImbalance, DataValuation, Label, NearDuplicate, NonIid, Null, Outlier,
+    UnderperformingGroup,
+};
 use crate::error::{DatalabError, Result};
 
 /// The issue types Datalab runs by default for classification, in order.
@@ -152,6 +155,58 @@ impl IssueTypes {
                     f = f.min_examples_per_class(m);
                 }
                 Box::new(c.filter(f))
+            }
+            "outlier" => {
+                p.only(&[
+                    "k",
+                    "t",
+                    "metric",
+                    "scaling_factor",
+                    "threshold",
+                    "method",
+                    "adjust_pred_probs",
+                    "confident_thresholds",
+                ])?;
+                let mut c = Outlier::default();
+                if let Some(k) = p.usize("k")? {
+                    c = c.k(k);
+                }
+                if let Some(t) = p.f64("t")? {
+                    c = c.t(t);
+                }
+                if let Some(m) = p.metric()? {
+                    c = c.metric(m);
+                }
+                if let Some(s) = p.f64("scaling_factor")? {
+                    c = c.scaling_factor(s);
+                }
+                if let Some(t) = p.f64("threshold")? {
+                    c = c.threshold(t);
+                }
+                if let Some(m) = p.str("method")? {
+                    c = c.method(m.parse().map_err(DatalabError::from)?);
+                }
+                if let Some(b) = p.bool("adjust_pred_probs")? {
+                    c = c.adjust_pred_probs(b);
+                }
+                if let Some(v) = p.vec_f64("confident_thresholds")? {
+                    c = c.confident_thresholds(v);
+                }
+                Box::new(c)
+            }
+            "data_valuation" => {
+                p.only(&["k", "threshold", "metric"])?;
+                let mut c = DataValuation::default();
+                if let Some(k) = p.usize("k")? {
+                    c = c.k(k);
+                }
+                if let Some(t) = p.f64("threshold")? {
+                    c = c.threshold(t);
+                }
+                if let Some(m) = p.metric()? {
+                    c = c.metric(m);
+                }
+                Box::new(c)
             }
             "near_duplicate" => {
                 p.only(&["k", "threshold", "metric"])?;
@@ -297,6 +352,34 @@ impl Params<'_> {
                     DatalabError::param(
                         "issue_types",
                         format!("{}.{key} must be a non-negative integer", self.name),
+                    )
+                }),
+        }
+    }
+
+    fn bool(&self, key: &str) -> Result<Option<bool>> {
+        match self.params.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| {
+                DatalabError::param(
+                    "issue_types",
+                    format!("{}.{key} must be true or false", self.name),
+                )
+            }),
+        }
+    }
+
+    fn vec_f64(&self, key: &str) -> Result<Option<Vec<f64>>> {
+        match self.params.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_array()
+                .and_then(|a| a.iter().map(Value::as_f64).collect::<Option<Vec<_>>>())
+                .map(Some)
+                .ok_or_else(|| {
+                    DatalabError::param(
+                        "issue_types",
+                        format!("{}.{key} must be a list of numbers", self.name),
                     )
                 }),
         }

@@ -1,8 +1,8 @@
 //! # cl-datalab
 //!
 //! cleanlab 2.9.0's `Datalab` for classification: one call audits a dataset for label
-//! issues, near-duplicates, non-IID ordering, class imbalance, missing values and
-//! underperforming groups, with cleanlab's numbers.
+//! issues, outliers, near-duplicates, non-IID ordering, class imbalance, missing values,
+//! underperforming groups and (opt-in) low data valuation, with cleanlab's numbers.
 //!
 //! ```
 //! use cl_datalab::{Datalab, FindIssuesInputs};
@@ -82,6 +82,10 @@
 //!   explicit (default 0, as cleanlab's).
 //! * `pred_probs` with fewer columns than there are classes is rejected before any check
 //!   runs.
+//! * `outlier` on the `pred_probs` path ignores parameters that only apply to the kNN path
+//!   (`k`, `t`, `metric`, `scaling_factor`); cleanlab forwards them to
+//!   `OutOfDistribution.fit_score`, which raises, so the check fails there (see
+//!   [`checks::Outlier`]).
 
 pub mod check;
 pub mod checks;

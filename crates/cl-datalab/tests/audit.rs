@@ -99,7 +99,19 @@ fn same_results_for_every_thread_count() {
             .num_threads(threads)
             .build()
             .expect("pool")
-            .install(|| audit("all_types_cosine", None))
+            .install(|| {
+                let all = IssueTypes::from_json_str(
+                    &serde_json::to_string(&serde_json::Map::from_iter(
+                        Datalab::list_possible_issue_types()
+                            .iter()
+                            .map(|t| ((*t).to_owned(), serde_json::json!({}))),
+                    ))
+                    .expect("json"),
+                )
+                .expect("all types");
+                assert_eq!(all.len(), 8);
+                audit("all_types_cosine", Some(all))
+            })
     };
     assert_eq!(run(1), run(3));
 }
@@ -284,4 +296,75 @@ fn html_report_renders_in_chromium() {
     );
     assert!(dom.contains("<rect class=\"bar\""));
     assert!(dom.contains("label issues</h2>"));
+}
+
+#[test]
+fn outlier_and_data_valuation_parameters_are_checked() {
+    let failure = |json: &str, features: bool| {
+        let c = golden("small_scipy_euclidean");
+        let x = c.input("features").array2_f64();
+        let p = c.input("pred_probs").array2_f64();
+        let mut lab = Datalab::new(c.input("labels").vec_i64()).expect("labels");
+        let mut inputs = FindIssuesInputs::new().pred_probs(&p);
+        if features {
+            inputs = inputs.features(&x);
+        }
+        lab.find_issues(&inputs, Some(IssueTypes::from_json_str(json).expect("json")))
+            .expect("find_issues");
+        lab.failures().first().map(|f| f.message.clone())
+    };
+    let msg = failure(r#"{"outlier": {"threshold": 1.5}}"#, true).expect("fails");
+    assert!(msg.contains("between 0 and 1"), "{msg}");
+    let msg = failure(r#"{"outlier": {"threshold": -0.1}}"#, false).expect("fails");
+    assert!(msg.contains("non-negative"), "{msg}");
+    let msg = failure(r#"{"data_valuation": {"k": 0}}"#, true).expect("fails");
+    assert!(msg.contains('k'), "{msg}");
+    assert_eq!(failure(r#"{"outlier": {"threshold": 0}}"#, true), None);
+    // Parameters cleanlab accepts but that are not offered, and bad values, are parse errors.
+    for bad in [
+        r#"{"outlier": {"M": 3}}"#,
+        r#"{"outlier": {"method": "gen"}}"#,
+        r#"{"outlier": {"adjust_pred_probs": 1}}"#,
+        r#"{"outlier": {"confident_thresholds": "x"}}"#,
+        r#"{"data_valuation": {"t": 1}}"#,
+    ] {
+        assert!(IssueTypes::from_json_str(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn outlier_pred_probs_path_least_confidence_is_the_max_probability() {
+    let c = golden("pred_probs_only");
+    let p = c.input("pred_probs").array2_f64();
+    let mut lab = Datalab::new(c.input("labels").vec_i64()).expect("labels");
+    let types = IssueTypes::from_json_str(
+        r#"{"outlier": {"method": "least_confidence", "adjust_pred_probs": false, "threshold": 0.9}}"#,
+    )
+    .expect("json");
+    lab.find_issues(&FindIssuesInputs::new().pred_probs(&p), Some(types))
+        .expect("find_issues");
+    let scores = lab
+        .issues()
+        .column("outlier_score")
+        .and_then(|c| c.as_f64())
+        .expect("scores")
+        .to_vec();
+    let flags = lab
+        .issues()
+        .column("is_outlier_issue")
+        .and_then(|c| c.as_bool())
+        .expect("flags")
+        .to_vec();
+    let mut sorted = scores.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = 0.5 * (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]);
+    for (i, row) in p.rows().into_iter().enumerate() {
+        let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(scores[i], max, "row {i}");
+        assert_eq!(flags[i], max < 0.9 * median, "row {i}");
+    }
+    assert!(flags.iter().any(|&f| f));
+    let info = lab.get_info("outlier").expect("info");
+    assert_eq!(info["method"], "least_confidence");
+    assert_eq!(info["find_issues_inputs"]["pred_probs"], true);
 }

@@ -43,14 +43,16 @@ pub fn transform_distance(avg: f64, t: f64, scaling_factor: f64) -> f64 {
 /// numpy mean of row `i`, the scaling factor is `scaling_factor` or, when `None`,
 /// [`default_scaling_factor`], the score is [`transform_distance`], and examples whose
 /// `avg_i` is below the metric's precision tolerance (cleanlab's
-/// `correct_precision_errors`, by [`Metric::name`]) score exactly 1.
+/// `correct_precision_errors`, by [`Metric::name`]) score exactly 1. With `metric = None`
+/// (a graph of unknown metric, as cleanlab has for a user-supplied `knn_graph`) no
+/// precision correction is made.
 ///
 /// This is what `OutOfDistribution` computes after its neighbour search, and what
 /// Datalab's outlier check computes from a `knn_graph` (all stored columns). Rows are
 /// processed in parallel; the result does not depend on the thread count.
 pub fn knn_distance_scores(
     distances: ArrayView2<'_, f64>,
-    metric: Metric,
+    metric: impl Into<Option<Metric>>,
     t: f64,
     scaling_factor: Option<f64>,
 ) -> Result<KnnDistanceScores> {
@@ -77,7 +79,9 @@ pub fn knn_distance_scores(
         .par_iter()
         .map(|&a| transform_distance(a, t, sf))
         .collect();
-    correct_precision_errors(&mut scores, &avg, metric.name(), None)?;
+    if let Some(metric) = metric.into() {
+        correct_precision_errors(&mut scores, &avg, metric.name(), None)?;
+    }
     Ok(KnnDistanceScores {
         scores,
         avg_distances: avg,
@@ -89,7 +93,7 @@ pub fn knn_distance_scores(
 /// check, which averages all stored distances of a row, whatever its own `k`).
 pub fn knn_graph_scores(
     graph: &KnnGraph,
-    metric: Metric,
+    metric: impl Into<Option<Metric>>,
     t: f64,
     scaling_factor: Option<f64>,
 ) -> Result<KnnDistanceScores> {
