@@ -494,7 +494,9 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub knn_graph: Option<PathBuf>,
     /// Issue types and parameters as JSON, e.g. '{"label": {}, "near_duplicate":
-    /// {"threshold": 0.2}}' (cleanlab's names, run in this order), or @FILE.
+    /// {"threshold": 0.2}}' (cleanlab's names, run in this order), or @FILE. Default:
+    /// null, label, outlier, near_duplicate, non_iid, class_imbalance, underperforming_group
+    /// (those whose inputs are given); data_valuation is opt-in.
     #[arg(long, value_name = "JSON")]
     pub issue_types: Option<String>,
     /// Write the per-example issues table (Datalab's columns) as CSV here.

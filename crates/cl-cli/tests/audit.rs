@@ -162,7 +162,8 @@ fn audit_issue_types_and_knn_graph() {
         "distances": kg.distances().rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
     });
     std::fs::write(&graph, json.to_string()).expect("graph");
-    let types = r#"{"near_duplicate": {"threshold": 0.2}, "label": {}, "non_iid": {}}"#;
+    let types = r#"{"near_duplicate": {"threshold": 0.2}, "label": {}, "non_iid": {},
+        "outlier": {"threshold": 0.3}, "data_valuation": {"k": 5}}"#;
     let r = run(&[
         "audit",
         "--labels",
@@ -183,7 +184,10 @@ fn audit_issue_types_and_knn_graph() {
         .iter()
         .map(|r| r["issue_type"].as_str().expect("type"))
         .collect();
-    assert_eq!(got, ["near_duplicate", "label", "non_iid"]);
+    assert_eq!(
+        got,
+        ["near_duplicate", "label", "non_iid", "outlier", "data_valuation"]
+    );
     let mut lab = Datalab::new(RawLabels::Int(
         g.labels.iter().map(|l| l.parse().expect("int")).collect(),
     ))
