@@ -10,6 +10,9 @@
 //!   the operation exactly as a user would call it.
 //! * [`generate_features`] and [`knn_graph_checksum`]: seeded clustered features and the kNN
 //!   graph construction (cleanlab's `features_to_knn` + `construct_knn_graph_from_index`).
+//! * [`generate_audit`] and [`AuditOp`]: the same features with labels and `pred_probs`
+//!   that follow the clusters, and the operations that need features (out-of-distribution
+//!   scores, kNN data valuation, the Datalab audit).
 
 use anyhow::{Result, bail};
 use cl_core::Real;
@@ -141,6 +144,187 @@ pub fn generate_features<T: Real>(n: usize, d: usize, seed: u64) -> Result<Array
     Ok(x)
 }
 
+/// The cluster of row `i` of [`generate_features`] (the first draw of the row's stream).
+fn feature_cluster(i: usize, seed: u64) -> usize {
+    SplitMix(seed ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03)).below(FEATURE_CLUSTERS)
+}
+
+/// A labelled data set with features, for the audit benches.
+#[derive(Debug, Clone)]
+pub struct AuditData<T> {
+    /// [`generate_features`]`(n, d, seed)`.
+    pub features: Array2<T>,
+    /// Given labels in `0..K` (true class = cluster mod K, [`LABEL_NOISE`] flipped).
+    pub labels: Vec<i64>,
+    /// Softmax `pred_probs` favouring the true class, as in [`generate`].
+    pub pred_probs: Array2<T>,
+}
+
+/// [`generate_features`] plus labels and `pred_probs` over `k ≥ 2` classes: the true class
+/// of row `i` is its cluster modulo `k`; logits and label noise are drawn as in
+/// [`generate`] from a separate per-row stream. Independent of the thread count.
+pub fn generate_audit<T: Real>(n: usize, d: usize, k: usize, seed: u64) -> Result<AuditData<T>> {
+    if k < 2 {
+        bail!("need k >= 2 (got {k})");
+    }
+    let features = generate_features::<T>(n, d, seed)?;
+    let mut pred_probs = Array2::<T>::zeros((n, k));
+    let ln_k = (k as f64).ln();
+    let labels: Vec<i64> = pred_probs
+        .axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .enumerate()
+        .map_init(
+            || vec![0.0_f64; k],
+            |logits, (i, mut row)| {
+                let truth = feature_cluster(i, seed) % k;
+                let mut rng = SplitMix(
+                    seed ^ 0x6A09_E667_F3BC_C909 ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                );
+                for z in logits.iter_mut() {
+                    *z = 3.0 * rng.uniform();
+                }
+                logits[truth] += ln_k + 4.0 * rng.uniform();
+                let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mut total = 0.0;
+                for z in logits.iter_mut() {
+                    *z = (*z - max).exp();
+                    total += *z;
+                }
+                for (dst, &z) in row.iter_mut().zip(logits.iter()) {
+                    *dst = T::from_f64x(z / total);
+                }
+                let given = if rng.uniform() < LABEL_NOISE {
+                    (truth + 1 + rng.below(k - 1)) % k
+                } else {
+                    truth
+                };
+                given as i64
+            },
+        )
+        .collect();
+    Ok(AuditData {
+        features,
+        labels,
+        pred_probs,
+    })
+}
+
+/// The Datalab issue types in the order the audit checksum weights them.
+pub const AUDIT_TYPES: [&str; 8] = [
+    "null",
+    "label",
+    "outlier",
+    "near_duplicate",
+    "non_iid",
+    "class_imbalance",
+    "underperforming_group",
+    "data_valuation",
+];
+
+/// An operation on [`AuditData`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuditOp {
+    /// `OutOfDistribution().fit_score(features=X)` (k = 10, default metric).
+    OodFeatures,
+    /// `OutOfDistribution().fit_score(pred_probs=P, labels=y)` (entropy, adjusted).
+    OodPredProbs,
+    /// `data_shapley_knn(labels, features=X, k=10)`.
+    DataShapley,
+    /// `Datalab(labels).find_issues(features=X, pred_probs=P)` with the default types.
+    Datalab,
+}
+
+impl AuditOp {
+    /// Every operation.
+    pub const ALL: [AuditOp; 4] = [
+        AuditOp::OodFeatures,
+        AuditOp::OodPredProbs,
+        AuditOp::DataShapley,
+        AuditOp::Datalab,
+    ];
+
+    /// Name on the command line and in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditOp::OodFeatures => "ood_features",
+            AuditOp::OodPredProbs => "ood_pred_probs",
+            AuditOp::DataShapley => "data_shapley_knn",
+            AuditOp::Datalab => "datalab_find_issues",
+        }
+    }
+
+    /// Parses [`AuditOp::name`].
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|op| op.name() == s)
+            .ok_or_else(|| anyhow::anyhow!("unknown audit operation {s:?}"))
+    }
+
+    /// Runs the operation as a user would call it; returns a checksum: the sum of the
+    /// scores, or for the audit `Σ_t Σ_{i flagged for type t} (i + 1)(t + 1)` over
+    /// [`AUDIT_TYPES`] (an exact integer, equal on both sides iff the flags agree, barring
+    /// coincidences).
+    pub fn run<T: Real>(
+        self,
+        features: ArrayView2<'_, T>,
+        labels: &[i64],
+        pred_probs: ArrayView2<'_, T>,
+    ) -> Result<f64>
+    where
+        for<'a> cl_datalab::Matrix<'a>: From<ArrayView2<'a, T>>,
+    {
+        match self {
+            AuditOp::OodFeatures => {
+                let mut ood = cl_outlier::OutOfDistribution::new(Default::default());
+                Ok(ood.fit_score_features(features)?.iter().sum())
+            }
+            AuditOp::OodPredProbs => {
+                let (labels, probs) = cl_core::input::validate(labels, pred_probs)?;
+                let mut ood = cl_outlier::OutOfDistribution::new(Default::default());
+                Ok(ood
+                    .fit_score_pred_probs(&probs, Some(&labels))?
+                    .iter()
+                    .sum())
+            }
+            AuditOp::DataShapley => Ok(cl_outlier::data_shapley_knn_from_features(
+                labels,
+                features,
+                &cl_outlier::DataShapleyOptions::default(),
+            )?
+            .iter()
+            .sum()),
+            AuditOp::Datalab => {
+                let mut lab = cl_datalab::Datalab::new(labels.to_vec())?;
+                lab.find_issues(
+                    &cl_datalab::FindIssuesInputs::new()
+                        .features(features)
+                        .pred_probs(pred_probs),
+                    None,
+                )?;
+                for f in lab.failures() {
+                    eprintln!("Error in {}: {}", f.issue_type, f.message);
+                }
+                let mut sum = 0.0;
+                for (t, name) in AUDIT_TYPES.iter().enumerate() {
+                    if let Some(flags) = lab
+                        .issues()
+                        .column(&format!("is_{name}_issue"))
+                        .and_then(|c| c.as_bool())
+                    {
+                        for (i, _) in flags.iter().enumerate().filter(|(_, f)| **f) {
+                            sum += ((i + 1) * (t + 1)) as f64;
+                        }
+                    }
+                }
+                Ok(sum)
+            }
+        }
+    }
+}
+
 /// cleanlab's kNN graph construction as a user calls it (`features_to_knn` with `k` and
 /// the default metric, then `construct_knn_graph_from_index`, no correction); returns the
 /// sum of all neighbour distances as a checksum.
@@ -266,6 +450,27 @@ mod tests {
         assert_eq!(f, a.mapv(|v| v as f32));
         let s = knn_graph_checksum(a.view(), 10, cl_core::neighbors::Tiling::default())?;
         assert!(s > 0.0 && s < 500.0 * 10.0 * 2.0, "{s}");
+        Ok(())
+    }
+
+    #[test]
+    fn audit_data_is_seeded_and_ops_run() -> Result<()> {
+        let a = generate_audit::<f64>(400, 8, 4, 5)?;
+        let b = generate_audit::<f64>(400, 8, 4, 5)?;
+        assert_eq!(a.labels, b.labels);
+        assert_eq!(a.pred_probs, b.pred_probs);
+        assert_eq!(a.features, generate_features::<f64>(400, 8, 5)?);
+        assert!(a.labels.iter().all(|&l| (0..4).contains(&l)));
+        // Labels follow the clusters up to the noise.
+        let agree = (0..400)
+            .filter(|&i| a.labels[i] as usize == feature_cluster(i, 5) % 4)
+            .count();
+        assert!(agree > 280 && agree < 360, "{agree}");
+        for op in AuditOp::ALL {
+            assert_eq!(AuditOp::parse(op.name())?, op);
+            let s = op.run(a.features.view(), &a.labels, a.pred_probs.view())?;
+            assert!(s.is_finite() && s > 0.0, "{}: {s}", op.name());
+        }
         Ok(())
     }
 

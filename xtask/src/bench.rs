@@ -1,4 +1,5 @@
-//! `cargo xtask bench [--sizes NxK,...] [--knn-sizes NxD,...] [--knn-only] [--quick]
+//! `cargo xtask bench [--sizes NxK,...] [--knn-sizes NxD,...] [--knn-only]
+//! [--audit-sizes NxD,...] [--shapley-sizes NxD,...] [--audit-only] [--quick]
 //! [--python PYTHON] [--oracle-python PY]`: side-by-side timings of cleanlab-rs and Python
 //! cleanlab 2.9.0 on the same seeded data.
 //!
@@ -15,7 +16,15 @@
 //!    graph construction with k = 10 and the default metric (cosine for D > 3, Euclidean
 //!    otherwise) by `cl-bench-runner knn` and by cleanlab's `features_to_knn` +
 //!    `construct_knn_graph_from_index`. The K column holds D there.
-//! 5. Prints a markdown table (also written to `target/bench-results.md`).
+//! 5. Audit rows (`--audit-sizes`, default `100000x64`, f32; `--shapley-sizes`, default
+//!    `10000x64`, f64; empty lists disable them): seeded clustered features with labels and
+//!    K = 10 `pred_probs` that follow the clusters (`cl-bench-runner gen-audit`, in
+//!    `target/bench-data/audit-<N>x<D>-<dtype>/`), then `OutOfDistribution` on the features
+//!    and on `pred_probs`, and the default `Datalab.find_issues(features, pred_probs)`
+//!    (checksum: a weighted sum of the flagged rows per issue type, equal iff the flags
+//!    agree), and `data_shapley_knn` (k = 10) at the shapley sizes (cleanlab's is dense
+//!    N×N, hence the smaller N). `--audit-only` runs only these rows.
+//! 6. Prints a markdown table (also written to `target/bench-results.md`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -42,6 +51,9 @@ struct Args {
     sizes: Vec<(usize, usize)>,
     knn_sizes: Vec<(usize, usize)>,
     knn_only: bool,
+    audit_sizes: Vec<(usize, usize)>,
+    shapley_sizes: Vec<(usize, usize)>,
+    audit_only: bool,
     quick: bool,
     python: String,
     oracle_python: Option<PathBuf>,
@@ -57,6 +69,9 @@ fn parse_args(args: &[String]) -> Result<Args> {
         sizes: vec![(100_000, 10), (1_000_000, 10), (1_000_000, 100)],
         knn_sizes: vec![(100_000, 64), (100_000, 3)],
         knn_only: false,
+        audit_sizes: vec![(100_000, 64)],
+        shapley_sizes: vec![(10_000, 64)],
+        audit_only: false,
         quick: false,
         python: std::env::var("PYTHON").unwrap_or_else(|_| "python3".into()),
         oracle_python: None,
@@ -66,6 +81,21 @@ fn parse_args(args: &[String]) -> Result<Args> {
         match a.as_str() {
             "--quick" => out.quick = true,
             "--knn-only" => out.knn_only = true,
+            "--audit-only" => out.audit_only = true,
+            "--audit-sizes" | "--shapley-sizes" => {
+                let list = it
+                    .next()
+                    .with_context(|| format!("{a} needs NxD,..."))?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(parse_size)
+                    .collect::<Result<_>>()?;
+                if a == "--audit-sizes" {
+                    out.audit_sizes = list;
+                } else {
+                    out.shapley_sizes = list;
+                }
+            }
             "--knn-sizes" => {
                 out.knn_sizes = it
                     .next()
@@ -182,7 +212,7 @@ pub fn bench(args: &[String]) -> Result<()> {
     let data_root = root.join("target/bench-data");
     let script = root.join("xtask/bench/run_cleanlab.py");
 
-    let plan = if args.knn_only {
+    let plan = if args.knn_only || args.audit_only {
         Vec::new()
     } else {
         make_plan(&args.sizes)
@@ -254,11 +284,29 @@ pub fn bench(args: &[String]) -> Result<()> {
         }
     }
 
-    for &(n, d) in &args.knn_sizes {
-        for dtype in ["f32", "f64"] {
-            rows.push(knn_row(
-                &runner, &py, &script, &data_root, n, d, dtype, args.quick,
-            )?);
+    if !args.audit_only {
+        for &(n, d) in &args.knn_sizes {
+            for dtype in ["f32", "f64"] {
+                rows.push(knn_row(
+                    &runner, &py, &script, &data_root, n, d, dtype, args.quick,
+                )?);
+            }
+        }
+    }
+    if !args.knn_only {
+        let sides = Sides {
+            runner: &runner,
+            py: &py,
+            script: &script,
+            data_root: &data_root,
+        };
+        for &(n, d) in &args.audit_sizes {
+            for op in ["ood_features", "ood_pred_probs", "datalab_find_issues"] {
+                rows.push(audit_row(&sides, op, n, d, "f32", args.quick)?);
+            }
+        }
+        for &(n, d) in &args.shapley_sizes {
+            rows.push(audit_row(&sides, "data_shapley_knn", n, d, "f64", args.quick)?);
         }
     }
 
@@ -319,6 +367,63 @@ fn knn_row(
     let theirs = parse_line(&capture(
         Command::new(py)
             .arg(script)
+            .arg(op)
+            .arg(&dir)
+            .arg("1")
+            .env_remove("OPENBLAS_CORETYPE")
+            .env_remove("OPENBLAS_L2_SIZE"),
+    )?)?;
+    Ok(Row {
+        op: op.into(),
+        n,
+        k: d,
+        dtype,
+        ours,
+        theirs: Some(theirs),
+    })
+}
+
+/// The two programs and the data directory.
+struct Sides<'a> {
+    runner: &'a Path,
+    py: &'a Path,
+    script: &'a Path,
+    data_root: &'a Path,
+}
+
+/// Number of classes of the audit data.
+const AUDIT_K: usize = 10;
+
+/// One audit measurement (`cl-bench-runner audit` against `run_cleanlab.py`).
+fn audit_row(
+    sides: &Sides<'_>,
+    op: &str,
+    n: usize,
+    d: usize,
+    dtype: &'static str,
+    quick: bool,
+) -> Result<Row> {
+    let dir = sides.data_root.join(format!("audit-{n}x{d}-{dtype}"));
+    if !dir.join("labels.npy").exists() {
+        eprintln!("xtask: generating {}", dir.display());
+        crate::run(
+            Command::new(sides.runner)
+                .args(["gen-audit", "--n", &n.to_string(), "--d", &d.to_string()])
+                .args(["--k", &AUDIT_K.to_string(), "--dtype", dtype, "--out"])
+                .arg(&dir),
+        )?;
+    }
+    eprintln!("xtask: {op} {n}x{d} {dtype}");
+    let ours = parse_line(&capture(
+        Command::new(sides.runner)
+            .args(["audit", "--op", op, "--dtype", dtype, "--reps"])
+            .arg(if quick { "1" } else { "3" })
+            .arg("--data")
+            .arg(&dir),
+    )?)?;
+    let theirs = parse_line(&capture(
+        Command::new(sides.py)
+            .arg(sides.script)
             .arg(op)
             .arg(&dir)
             .arg("1")

@@ -5,7 +5,7 @@
 //!   runs every generator `xtask/golden/gen_<group>.py`, and writes the fixtures into
 //!   `fixtures/golden/`. With `--check` it writes into a temporary folder instead and fails
 //!   if anything differs from the committed fixtures.
-//! * `cargo xtask bench [--sizes NxK,...] [--knn-sizes NxD,...] [--knn-only] [--quick]`:
+//! * `cargo xtask bench [--sizes ...] [--knn-sizes ...] [--knn-only] [--audit-sizes ...] [--audit-only] [--quick]`:
 //!   side-by-side timings against cleanlab 2.9.0 (see `bench.rs`).
 
 use std::collections::BTreeSet;
@@ -24,7 +24,7 @@ fn main() -> Result<()> {
         _ => {
             eprintln!(
                 "usage: cargo xtask golden [--check] [--only GROUP]... [--python PYTHON]\n\
-                 \x20      cargo xtask bench [--sizes NxK,...] [--knn-sizes NxD,...] [--knn-only] [--quick] [--python PYTHON] [--oracle-python PY]\n\n\
+                 \x20      cargo xtask bench [--sizes NxK,...] [--knn-sizes NxD,...] [--knn-only] [--audit-sizes NxD,...] [--shapley-sizes NxD,...] [--audit-only] [--quick] [--python PYTHON] [--oracle-python PY]\n\n\
                  golden    regenerate the golden fixtures from cleanlab 2.9.0 (--check: compare only)\n\
                  bench     time cleanlab-rs against cleanlab 2.9.0 on the same data (markdown table)"
             );

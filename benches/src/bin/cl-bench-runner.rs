@@ -12,16 +12,26 @@
 //!   of `DIR/features.npy` (default metric) `R` times and prints the same JSON line (checksum:
 //!   sum of the neighbour distances); `--save OUT` also writes the graph to
 //!   `OUT/indices.npy` (int64) and `OUT/distances.npy`.
-//! * `cl-bench-runner ann --data DIR --dtype f32|f64 --k K` (cargo feature `ann`): builds the
-//!   approximate index (usearch HNSW, default options, sequential build) and its graph, then
-//!   the exact graph, and prints both times and the recall@k of the approximate graph.
+//! * `cl-bench-runner gen-audit --n N --d D --k K --dtype f32|f64 [--seed S] --out DIR` writes
+//!   `DIR/{features,pred_probs,labels}.npy` from [`cl_benches::generate_audit`].
+//! * `cl-bench-runner audit --op OP --data DIR --dtype f32|f64 [--reps R]` runs one
+//!   [`cl_benches::AuditOp`] (`ood_features`, `ood_pred_probs`, `data_shapley_knn`,
+//!   `datalab_find_issues`) on those files and prints the same JSON line.
+//! * `cl-bench-runner ann --data DIR --dtype f32|f64 --k K [--m M] [--ef-add E] [--ef-search E]
+//!   [--parallel-build 1] [--exact-sample S]` (cargo feature `ann`): builds the approximate
+//!   index (usearch HNSW; default options and a sequential build unless told otherwise) and
+//!   its graph, then the exact graph (or, with `--exact-sample S`, the exact neighbours of S
+//!   evenly spaced rows only), and prints the times and the recall@k of the approximate
+//!   graph.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use cl_benches::{DEFAULT_SEED, Op, generate, generate_features, knn_graph_checksum};
+use cl_benches::{
+    AuditOp, DEFAULT_SEED, Op, generate, generate_audit, generate_features, knn_graph_checksum,
+};
 use cl_core::Real;
 use ndarray::{Array1, Array2};
 use ndarray_npy::{ReadableElement, WritableElement, read_npy, write_npy};
@@ -52,6 +62,10 @@ fn main() -> Result<()> {
         ("run", "f32") => run_cmd::<f32>(&flags),
         ("gen-features", "f64") => gen_features_cmd::<f64>(&flags),
         ("gen-features", "f32") => gen_features_cmd::<f32>(&flags),
+        ("gen-audit", "f64") => gen_audit_cmd::<f64>(&flags),
+        ("gen-audit", "f32") => gen_audit_cmd::<f32>(&flags),
+        ("audit", "f64") => audit_cmd::<f64>(&flags),
+        ("audit", "f32") => audit_cmd::<f32>(&flags),
         ("knn", "f64") => knn_cmd::<f64>(&flags),
         ("knn", "f32") => knn_cmd::<f32>(&flags),
         #[cfg(feature = "ann")]
@@ -84,6 +98,50 @@ fn gen_features_cmd<T: Real + WritableElement>(flags: &HashMap<String, String>) 
         out.join("features.npy"),
         &generate_features::<T>(n, d, seed)?,
     )?;
+    Ok(())
+}
+
+fn gen_audit_cmd<T: Real + WritableElement>(flags: &HashMap<String, String>) -> Result<()> {
+    let n: usize = flags.get("n").context("missing --n")?.parse()?;
+    let d: usize = flags.get("d").context("missing --d")?.parse()?;
+    let k: usize = flags.get("k").context("missing --k")?.parse()?;
+    let seed: u64 = flags.get("seed").map_or(Ok(DEFAULT_SEED), |s| s.parse())?;
+    let out = PathBuf::from(flags.get("out").context("missing --out")?);
+    std::fs::create_dir_all(&out)?;
+    let data = generate_audit::<T>(n, d, k, seed)?;
+    write_npy(out.join("features.npy"), &data.features)?;
+    write_npy(out.join("pred_probs.npy"), &data.pred_probs)?;
+    write_npy(out.join("labels.npy"), &Array1::from(data.labels))?;
+    Ok(())
+}
+
+fn audit_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result<()>
+where
+    for<'a> cl_datalab::Matrix<'a>: From<ndarray::ArrayView2<'a, T>>,
+{
+    let op = AuditOp::parse(flags.get("op").context("missing --op")?)?;
+    let dir = Path::new(flags.get("data").context("missing --data")?);
+    let reps: usize = flags.get("reps").map_or(Ok(1), |s| s.parse())?;
+    let features: Array2<T> = read_npy(dir.join("features.npy"))
+        .with_context(|| format!("reading {}", dir.join("features.npy").display()))?;
+    let probs: Array2<T> = read_npy(dir.join("pred_probs.npy"))?;
+    let labels: Array1<i64> = read_npy(dir.join("labels.npy"))?;
+    let labels = labels.to_vec();
+    let mut times = Vec::with_capacity(reps);
+    let mut checksum = 0.0;
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        checksum = std::hint::black_box(op.run(features.view(), &labels, probs.view())?);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let times: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
+    println!(
+        "{{\"op\": \"{}\", \"times_s\": [{}], \"checksum\": {checksum}, \"peak_rss_kb\": {}, \"threads\": {}}}",
+        op.name(),
+        times.join(", "),
+        peak_rss_kb().unwrap_or(0),
+        rayon::current_num_threads()
+    );
     Ok(())
 }
 
@@ -133,28 +191,68 @@ fn ann_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
     use cl_core::traits::NeighborIndex;
     let dir = Path::new(flags.get("data").context("missing --data")?);
     let k: usize = flags.get("k").context("missing --k")?.parse()?;
+    let num = |key: &str| -> Result<Option<usize>> {
+        flags.get(key).map(|v| v.parse::<usize>()).transpose().map_err(Into::into)
+    };
+    let mut opts = AnnOptions::default();
+    if let Some(m) = num("m")? {
+        opts = opts.connectivity(m);
+    }
+    if let Some(ef) = num("ef-add")? {
+        opts = opts.expansion_add(ef);
+    }
+    if let Some(ef) = num("ef-search")? {
+        opts = opts.expansion_search(ef);
+    }
+    if num("parallel-build")?.unwrap_or(0) > 0 {
+        opts = opts.parallel_build(true);
+    }
     let x: Array2<T> = read_npy(dir.join("features.npy"))?;
+    let n = x.nrows();
     let t = Instant::now();
-    let index = ApproxKnn::new(x.view(), Some(k), None, &AnnOptions::default())?;
+    let index = ApproxKnn::new(x.view(), Some(k), None, &opts)?;
     let build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let approx = index.self_neighbors(k)?;
     let query_s = t.elapsed().as_secs_f64();
+    drop(index);
+    // Recall against the exact graph: of every row, or (`--exact-sample S`) of S evenly
+    // spaced rows, searched exactly by brute force (k + 1 neighbours, the row itself dropped).
     let t = Instant::now();
-    let exact = cl_core::neighbors::features_to_knn(x.view(), Some(k), None)?.knn_graph()?;
+    let (rows, exact): (Vec<usize>, Vec<Vec<usize>>) = match num("exact-sample")? {
+        None => {
+            let g = cl_core::neighbors::features_to_knn(x.view(), Some(k), None)?.knn_graph()?;
+            (
+                (0..n).collect(),
+                g.indices().rows().into_iter().map(|r| r.to_vec()).collect(),
+            )
+        }
+        Some(s) => {
+            let rows: Vec<usize> = (0..s.min(n)).map(|j| j * n / s.min(n)).collect();
+            let queries = x.select(ndarray::Axis(0), &rows);
+            let index = cl_core::neighbors::ExactKnn::new(x.view(), Some(k), None)?;
+            let (idx, _) = index.kneighbors(queries.view(), k + 1)?;
+            let exact = rows
+                .iter()
+                .zip(idx.rows())
+                .map(|(&i, r)| {
+                    let mut v: Vec<usize> = r.iter().copied().filter(|&j| j != i).collect();
+                    v.truncate(k);
+                    v
+                })
+                .collect();
+            (rows, exact)
+        }
+    };
     let exact_s = t.elapsed().as_secs_f64();
     let mut hit = 0_usize;
-    for (a, e) in approx
-        .indices()
-        .rows()
-        .into_iter()
-        .zip(exact.indices().rows())
-    {
-        hit += a.iter().filter(|j| e.iter().any(|x| x == *j)).count();
+    for (&i, e) in rows.iter().zip(&exact) {
+        hit += approx.indices().row(i).iter().filter(|j| e.contains(j)).count();
     }
     println!(
-        "{{\"op\": \"ann:{k}\", \"build_s\": {build_s:.3}, \"query_s\": {query_s:.3}, \"exact_s\": {exact_s:.3}, \"recall\": {:.5}, \"peak_rss_kb\": {}}}",
-        hit as f64 / exact.indices().len() as f64,
+        "{{\"op\": \"ann:{k}\", \"build_s\": {build_s:.3}, \"query_s\": {query_s:.3}, \"exact_s\": {exact_s:.3}, \"recall_rows\": {}, \"recall\": {:.5}, \"peak_rss_kb\": {}}}",
+        rows.len(),
+        hit as f64 / (rows.len() * k) as f64,
         peak_rss_kb().unwrap_or(0)
     );
     Ok(())
