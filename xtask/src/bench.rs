@@ -306,7 +306,14 @@ pub fn bench(args: &[String]) -> Result<()> {
             }
         }
         for &(n, d) in &args.shapley_sizes {
-            rows.push(audit_row(&sides, "data_shapley_knn", n, d, "f64", args.quick)?);
+            rows.push(audit_row(
+                &sides,
+                "data_shapley_knn",
+                n,
+                d,
+                "f64",
+                args.quick,
+            )?);
         }
     }
 

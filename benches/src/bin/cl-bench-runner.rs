@@ -17,6 +17,8 @@
 //! * `cl-bench-runner audit --op OP --data DIR --dtype f32|f64 [--reps R]` runs one
 //!   [`cl_benches::AuditOp`] (`ood_features`, `ood_pred_probs`, `data_shapley_knn`,
 //!   `datalab_find_issues`) on those files and prints the same JSON line.
+//! * `cl-bench-runner ivf --data DIR --dtype f32|f64 --k K [--nlist L] [--nprobe P]
+//!   [--exact-sample S]` (cargo feature `ivf`): the same for the inverted-file index.
 //! * `cl-bench-runner ann --data DIR --dtype f32|f64 --k K [--m M] [--ef-add E] [--ef-search E]
 //!   [--parallel-build 1] [--exact-sample S]` (cargo feature `ann`): builds the approximate
 //!   index (usearch HNSW; default options and a sequential build unless told otherwise) and
@@ -68,6 +70,10 @@ fn main() -> Result<()> {
         ("audit", "f32") => audit_cmd::<f32>(&flags),
         ("knn", "f64") => knn_cmd::<f64>(&flags),
         ("knn", "f32") => knn_cmd::<f32>(&flags),
+        #[cfg(feature = "ivf")]
+        ("ivf", "f64") => ivf_cmd::<f64>(&flags),
+        #[cfg(feature = "ivf")]
+        ("ivf", "f32") => ivf_cmd::<f32>(&flags),
         #[cfg(feature = "ann")]
         ("ann", "f64") => ann_cmd::<f64>(&flags),
         #[cfg(feature = "ann")]
@@ -192,7 +198,11 @@ fn ann_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
     let dir = Path::new(flags.get("data").context("missing --data")?);
     let k: usize = flags.get("k").context("missing --k")?.parse()?;
     let num = |key: &str| -> Result<Option<usize>> {
-        flags.get(key).map(|v| v.parse::<usize>()).transpose().map_err(Into::into)
+        flags
+            .get(key)
+            .map(|v| v.parse::<usize>())
+            .transpose()
+            .map_err(Into::into)
     };
     let mut opts = AnnOptions::default();
     if let Some(m) = num("m")? {
@@ -208,7 +218,6 @@ fn ann_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
         opts = opts.parallel_build(true);
     }
     let x: Array2<T> = read_npy(dir.join("features.npy"))?;
-    let n = x.nrows();
     let t = Instant::now();
     let index = ApproxKnn::new(x.view(), Some(k), None, &opts)?;
     let build_s = t.elapsed().as_secs_f64();
@@ -216,21 +225,84 @@ fn ann_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
     let approx = index.self_neighbors(k)?;
     let query_s = t.elapsed().as_secs_f64();
     drop(index);
-    // Recall against the exact graph: of every row, or (`--exact-sample S`) of S evenly
-    // spaced rows, searched exactly by brute force (k + 1 neighbours, the row itself dropped).
+    report_recall(
+        x.view(),
+        &approx,
+        k,
+        num("exact-sample")?,
+        "ann",
+        build_s,
+        query_s,
+    )
+}
+
+#[cfg(feature = "ivf")]
+fn ivf_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result<()> {
+    use cl_core::neighbors::ivf::{IvfKnn, IvfOptions};
+    use cl_core::traits::NeighborIndex;
+    let dir = Path::new(flags.get("data").context("missing --data")?);
+    let k: usize = flags.get("k").context("missing --k")?.parse()?;
+    let num = |key: &str| -> Result<Option<usize>> {
+        flags
+            .get(key)
+            .map(|v| v.parse::<usize>())
+            .transpose()
+            .map_err(Into::into)
+    };
+    let mut opts = IvfOptions::default();
+    if let Some(v) = num("nlist")? {
+        opts = opts.nlist(v);
+    }
+    if let Some(v) = num("nprobe")? {
+        opts = opts.nprobe(v);
+    }
+    let x: Array2<T> = read_npy(dir.join("features.npy"))?;
     let t = Instant::now();
-    let (rows, exact): (Vec<usize>, Vec<Vec<usize>>) = match num("exact-sample")? {
+    let index = IvfKnn::new(x.view(), Some(k), None, &opts)?;
+    let build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let approx = index.self_neighbors(k)?;
+    let query_s = t.elapsed().as_secs_f64();
+    drop(index);
+    report_recall(
+        x.view(),
+        &approx,
+        k,
+        num("exact-sample")?,
+        "ivf",
+        build_s,
+        query_s,
+    )
+}
+
+/// Recall@k of an approximate graph against the exact graph: of every row, or (`sample =
+/// Some(S)`) of S evenly spaced rows searched exactly by brute force (k + 1 neighbours, the
+/// row itself dropped); prints the JSON line of the `ann` / `ivf` commands.
+#[cfg(any(feature = "ann", feature = "ivf"))]
+fn report_recall<T: Real>(
+    x: ndarray::ArrayView2<'_, T>,
+    approx: &cl_core::neighbors::KnnGraph,
+    k: usize,
+    sample: Option<usize>,
+    name: &str,
+    build_s: f64,
+    query_s: f64,
+) -> Result<()> {
+    let n = x.nrows();
+    let t = Instant::now();
+    let (rows, exact): (Vec<usize>, Vec<Vec<usize>>) = match sample {
         None => {
-            let g = cl_core::neighbors::features_to_knn(x.view(), Some(k), None)?.knn_graph()?;
+            let g = cl_core::neighbors::features_to_knn(x, Some(k), None)?.knn_graph()?;
             (
                 (0..n).collect(),
                 g.indices().rows().into_iter().map(|r| r.to_vec()).collect(),
             )
         }
         Some(s) => {
-            let rows: Vec<usize> = (0..s.min(n)).map(|j| j * n / s.min(n)).collect();
+            let s = s.clamp(1, n);
+            let rows: Vec<usize> = (0..s).map(|j| j * n / s).collect();
             let queries = x.select(ndarray::Axis(0), &rows);
-            let index = cl_core::neighbors::ExactKnn::new(x.view(), Some(k), None)?;
+            let index = cl_core::neighbors::ExactKnn::new(x, Some(k), None)?;
             let (idx, _) = index.kneighbors(queries.view(), k + 1)?;
             let exact = rows
                 .iter()
@@ -247,10 +319,15 @@ fn ann_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
     let exact_s = t.elapsed().as_secs_f64();
     let mut hit = 0_usize;
     for (&i, e) in rows.iter().zip(&exact) {
-        hit += approx.indices().row(i).iter().filter(|j| e.contains(j)).count();
+        hit += approx
+            .indices()
+            .row(i)
+            .iter()
+            .filter(|j| e.contains(j))
+            .count();
     }
     println!(
-        "{{\"op\": \"ann:{k}\", \"build_s\": {build_s:.3}, \"query_s\": {query_s:.3}, \"exact_s\": {exact_s:.3}, \"recall_rows\": {}, \"recall\": {:.5}, \"peak_rss_kb\": {}}}",
+        "{{\"op\": \"{name}:{k}\", \"build_s\": {build_s:.3}, \"query_s\": {query_s:.3}, \"exact_s\": {exact_s:.3}, \"recall_rows\": {}, \"recall\": {:.5}, \"peak_rss_kb\": {}}}",
         rows.len(),
         hit as f64 / (rows.len() * k) as f64,
         peak_rss_kb().unwrap_or(0)

@@ -186,7 +186,13 @@ fn audit_issue_types_and_knn_graph() {
         .collect();
     assert_eq!(
         got,
-        ["near_duplicate", "label", "non_iid", "outlier", "data_valuation"]
+        [
+            "near_duplicate",
+            "label",
+            "non_iid",
+            "outlier",
+            "data_valuation"
+        ]
     );
     let mut lab = Datalab::new(RawLabels::Int(
         g.labels.iter().map(|l| l.parse().expect("int")).collect(),

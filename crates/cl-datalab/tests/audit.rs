@@ -309,8 +309,11 @@ fn outlier_and_data_valuation_parameters_are_checked() {
         if features {
             inputs = inputs.features(&x);
         }
-        lab.find_issues(&inputs, Some(IssueTypes::from_json_str(json).expect("json")))
-            .expect("find_issues");
+        lab.find_issues(
+            &inputs,
+            Some(IssueTypes::from_json_str(json).expect("json")),
+        )
+        .expect("find_issues");
         lab.failures().first().map(|f| f.message.clone())
     };
     let msg = failure(r#"{"outlier": {"threshold": 1.5}}"#, true).expect("fails");

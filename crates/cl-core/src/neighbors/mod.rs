@@ -70,6 +70,8 @@
 pub mod ann;
 mod duplicates;
 mod graph;
+#[cfg(feature = "ivf")]
+pub mod ivf;
 mod kdtree;
 mod precision;
 mod search;

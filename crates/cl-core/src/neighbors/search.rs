@@ -742,35 +742,58 @@ fn search_tiled<T: Real>(
     ks: usize,
     tiling: Tiling,
 ) -> Vec<Entry> {
+    search_prefix(x, kernel, ks, tiling, x.nrows(), true)
+}
+
+/// [`search`]'s tiled engine for the first `nq` rows of `x` only (queries) against all rows
+/// of `x` (references): `nq · ks` entries, each row sorted ascending, the query itself
+/// taking part with key 0. Used by the IVF index on the rows of one cell followed by those
+/// of its neighbouring cells. Requires `1 ≤ ks ≤ N`, `nq ≤ N`. With `parallel = false` the
+/// query blocks run one after the other on the calling thread (for callers that are
+/// themselves parallel: nested rayon work would let many calls be in flight at once).
+pub(crate) fn search_prefix<T: Real>(
+    x: ArrayView2<'_, T>,
+    kernel: Kernel,
+    ks: usize,
+    tiling: Tiling,
+    nq: usize,
+    parallel: bool,
+) -> Vec<Entry> {
     let n = x.nrows();
     let prep = prepare(x, kernel);
-    let mut heaps = sentinel_heap(n, ks);
+    let mut heaps = sentinel_heap(nq, ks);
     heaps.par_chunks_mut(ks).enumerate().for_each(|(i, h)| {
         heap_push(h, Entry { key: 0.0, idx: i });
     });
-    let bq = tiling.query_rows.min(n);
+    let bq = tiling.query_rows.min(nq.max(1));
     let br = tiling.reference_rows.min(n);
     let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
     let mut r0 = 0;
     while r0 < n {
         let r1 = (r0 + br).min(n);
         let tile = build_tile(x, &prep, kernel, r0, r1);
-        heaps
-            .par_chunks_mut(bq * ks)
-            .enumerate()
-            .for_each(|(b, hs)| {
-                let mut sc = pool
-                    .lock()
-                    .map(|mut p| p.pop().unwrap_or_default())
-                    .unwrap_or_default();
-                process_block(x, &prep, kernel, &tile, b * bq, hs, ks, &mut sc);
-                if let Ok(mut p) = pool.lock() {
-                    p.push(sc);
-                }
-            });
+        let block = |(b, hs): (usize, &mut [Entry])| {
+            let mut sc = pool
+                .lock()
+                .map(|mut p| p.pop().unwrap_or_default())
+                .unwrap_or_default();
+            process_block(x, &prep, kernel, &tile, b * bq, hs, ks, &mut sc);
+            if let Ok(mut p) = pool.lock() {
+                p.push(sc);
+            }
+        };
+        if parallel {
+            heaps.par_chunks_mut(bq * ks).enumerate().for_each(block);
+        } else {
+            heaps.chunks_mut(bq * ks).enumerate().for_each(block);
+        }
         r0 = r1;
     }
-    heaps.par_chunks_mut(ks).for_each(sort_row);
+    if parallel {
+        heaps.par_chunks_mut(ks).for_each(sort_row);
+    } else {
+        heaps.chunks_mut(ks).for_each(sort_row);
+    }
     heaps
 }
 
