@@ -347,6 +347,53 @@ fn knn_graph_npz_has_scipys_layout_and_cleanlabs_graph() {
 }
 
 #[test]
+fn knn_graph_approximate_equals_exact_when_every_cell_is_probed() {
+    let case = &cases_with_prefix("outlier", "cli_knn_graph")[0];
+    let dir = TempDir::new("knn-graph-approx");
+    write_npy(dir.path("x.npy"), &case.input("features").array2_f64()).unwrap();
+    let exact = dir.path("exact.npz");
+    let r = run(&[
+        "knn-graph",
+        "--features",
+        s(&dir.path("x.npy")),
+        "--k",
+        "4",
+        "-o",
+        s(&exact),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ours = read_npz(&exact);
+    // The approximate search probes every cell of so small a data set (⌈√40⌉ = 7 cells,
+    // 16 probes): the same graph, byte for byte.
+    let approx = dir.path("approx.npz");
+    let summary = run(&[
+        "knn-graph",
+        "--features",
+        s(&dir.path("x.npy")),
+        "--k",
+        "4",
+        "--approximate",
+        "--output",
+        s(&approx),
+        "--format",
+        "json",
+    ])
+    .json();
+    assert_eq!(summary["approximate"], true);
+    assert_eq!(read_npz(&approx), ours);
+    let r = run(&[
+        "knn-graph",
+        "--features",
+        s(&dir.path("x.npy")),
+        "--nprobe",
+        "2",
+        "-o",
+        s(&approx),
+    ]);
+    assert_eq!(r.code, 2, "--nprobe needs --approximate: {}", r.stderr);
+}
+
+#[test]
 fn knn_graph_rejects_bad_input_with_one_line() {
     let dir = TempDir::new("knn-bad");
     write_npy(dir.path("x.npy"), &features(6, 3, 3)).unwrap();

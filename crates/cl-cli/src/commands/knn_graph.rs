@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use cl_core::Real;
-use cl_core::neighbors::{KnnOptions, create_knn_graph_and_index};
+use cl_core::neighbors::ivf::{IvfKnn, IvfOptions};
+use cl_core::neighbors::{KnnOptions, correct_knn_graph, create_knn_graph_and_index};
+use cl_core::traits::NeighborIndex;
 use ndarray::ArrayView2;
 use serde::Serialize;
 
@@ -22,6 +24,8 @@ struct Summary {
     k: usize,
     metric: String,
     duplicate_correction: bool,
+    /// Whether the inverted-file approximate search was used.
+    approximate: bool,
     /// Stored entries (N·k).
     nnz: usize,
     /// The `.npz` written.
@@ -40,6 +44,31 @@ pub fn run(args: &KnnGraphArgs) -> Result<()> {
     super::with_view!(&features, |view| build(args, &args.features, view))
 }
 
+/// The inverted-file graph with the configured k and metric, duplicate-corrected unless
+/// told otherwise.
+fn approximate<T: Real>(
+    args: &KnnGraphArgs,
+    view: ArrayView2<'_, T>,
+) -> cl_core::Result<(cl_core::neighbors::KnnGraph, cl_core::neighbors::Metric)> {
+    let mut opts = IvfOptions::default();
+    if let Some(p) = args.nprobe {
+        opts = opts.nprobe(p);
+    }
+    let index = IvfKnn::new(
+        view,
+        args.k,
+        args.metric.map(crate::cli::MetricArg::to_metric),
+        &opts,
+    )?;
+    let graph = index.self_neighbors(index.n_neighbors())?;
+    let graph = if args.no_duplicate_correction {
+        graph
+    } else {
+        correct_knn_graph(view, &graph)?
+    };
+    Ok((graph, index.metric()))
+}
+
 fn build<T: Real>(args: &KnnGraphArgs, path: &Path, view: ArrayView2<'_, T>) -> Result<()> {
     let files = Files {
         labels: path,
@@ -50,9 +79,14 @@ fn build<T: Real>(args: &KnnGraphArgs, path: &Path, view: ArrayView2<'_, T>) -> 
         .metric(args.metric.map(crate::cli::MetricArg::to_metric))
         .correct_exact_duplicates(!args.no_duplicate_correction);
     let bar = progress::spinner("searching nearest neighbours");
-    let res = create_knn_graph_and_index(view, &opts).map_err(|e| files.core(e));
+    let res = if args.approximate {
+        approximate(args, view)
+    } else {
+        create_knn_graph_and_index(view, &opts).map(|(g, index)| (g, index.metric()))
+    }
+    .map_err(|e| files.core(e));
     bar.finish_and_clear();
-    let (graph, index) = res?;
+    let (graph, metric) = res?;
     let csr = graph.to_csr();
     let target = args.output.display().to_string();
     let wrap = |source| CliError::Output {
@@ -67,8 +101,9 @@ fn build<T: Real>(args: &KnnGraphArgs, path: &Path, view: ArrayView2<'_, T>) -> 
         command: "knn-graph",
         num_examples: graph.n(),
         k: graph.k(),
-        metric: index.metric().to_string(),
+        metric: metric.to_string(),
         duplicate_correction: !args.no_duplicate_correction,
+        approximate: args.approximate,
         nnz: csr.data.len(),
         output: target.clone(),
     };
@@ -85,6 +120,7 @@ fn build<T: Real>(args: &KnnGraphArgs, path: &Path, view: ArrayView2<'_, T>) -> 
                 "k",
                 "metric",
                 "duplicate_correction",
+                "approximate",
                 "nnz",
                 "output",
             ])
@@ -94,6 +130,7 @@ fn build<T: Real>(args: &KnnGraphArgs, path: &Path, view: ArrayView2<'_, T>) -> 
                 summary.k.to_string(),
                 summary.metric.clone(),
                 summary.duplicate_correction.to_string(),
+                summary.approximate.to_string(),
                 summary.nnz.to_string(),
                 summary.output.clone(),
             ])
@@ -102,7 +139,12 @@ fn build<T: Real>(args: &KnnGraphArgs, path: &Path, view: ArrayView2<'_, T>) -> 
         }
         OutputFormat::Table => writeln!(
             w,
-            "Wrote the {}-nearest-neighbour graph of {} ({} metric{}) to {} ({} stored entries).",
+            "Wrote the {}{}-nearest-neighbour graph of {} ({} metric{}) to {} ({} stored entries).",
+            if summary.approximate {
+                "approximate "
+            } else {
+                ""
+            },
             summary.k,
             count(summary.num_examples, "example", "examples"),
             summary.metric,
