@@ -70,6 +70,22 @@ pub fn generate<T: Real>(n: usize, k: usize, seed: u64) -> Result<Dataset<T>> {
     if n == 0 || k < 2 {
         bail!("need n >= 1 and k >= 2 (got n = {n}, k = {k})");
     }
+    Ok(labelled_rows(n, k, |i| {
+        let mut rng = SplitMix(seed ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+        let truth = rng.below(k);
+        (truth, rng)
+    }))
+}
+
+/// `n` rows of softmax `pred_probs` and given labels: `row(i)` gives the true class and the
+/// generator that draws the row's logits (`3u_j`, plus `ln K + 4u` on the true class) and
+/// its label noise ([`LABEL_NOISE`], a uniformly drawn other class). Rows in parallel, each
+/// from its own stream, so the result does not depend on the thread count.
+fn labelled_rows<T: Real>(
+    n: usize,
+    k: usize,
+    row: impl Fn(usize) -> (usize, SplitMix) + Sync,
+) -> Dataset<T> {
     let mut pred_probs = Array2::<T>::zeros((n, k));
     let ln_k = (k as f64).ln();
     let labels: Vec<i64> = pred_probs
@@ -78,9 +94,8 @@ pub fn generate<T: Real>(n: usize, k: usize, seed: u64) -> Result<Dataset<T>> {
         .enumerate()
         .map_init(
             || vec![0.0_f64; k],
-            |logits, (i, mut row)| {
-                let mut rng = SplitMix(seed ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
-                let truth = rng.below(k);
+            |logits, (i, mut out)| {
+                let (truth, mut rng) = row(i);
                 for z in logits.iter_mut() {
                     *z = 3.0 * rng.uniform();
                 }
@@ -91,7 +106,7 @@ pub fn generate<T: Real>(n: usize, k: usize, seed: u64) -> Result<Dataset<T>> {
                     *z = (*z - max).exp();
                     total += *z;
                 }
-                for (dst, &z) in row.iter_mut().zip(logits.iter()) {
+                for (dst, &z) in out.iter_mut().zip(logits.iter()) {
                     *dst = T::from_f64x(z / total);
                 }
                 let given = if rng.uniform() < LABEL_NOISE {
@@ -103,7 +118,7 @@ pub fn generate<T: Real>(n: usize, k: usize, seed: u64) -> Result<Dataset<T>> {
             },
         )
         .collect();
-    Ok(Dataset { labels, pred_probs })
+    Dataset { labels, pred_probs }
 }
 
 /// Number of cluster centres of [`generate_features`].
@@ -168,59 +183,17 @@ pub fn generate_audit<T: Real>(n: usize, d: usize, k: usize, seed: u64) -> Resul
         bail!("need k >= 2 (got {k})");
     }
     let features = generate_features::<T>(n, d, seed)?;
-    let mut pred_probs = Array2::<T>::zeros((n, k));
-    let ln_k = (k as f64).ln();
-    let labels: Vec<i64> = pred_probs
-        .axis_iter_mut(Axis(0))
-        .into_par_iter()
-        .enumerate()
-        .map_init(
-            || vec![0.0_f64; k],
-            |logits, (i, mut row)| {
-                let truth = feature_cluster(i, seed) % k;
-                let mut rng = SplitMix(
-                    seed ^ 0x6A09_E667_F3BC_C909 ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                );
-                for z in logits.iter_mut() {
-                    *z = 3.0 * rng.uniform();
-                }
-                logits[truth] += ln_k + 4.0 * rng.uniform();
-                let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let mut total = 0.0;
-                for z in logits.iter_mut() {
-                    *z = (*z - max).exp();
-                    total += *z;
-                }
-                for (dst, &z) in row.iter_mut().zip(logits.iter()) {
-                    *dst = T::from_f64x(z / total);
-                }
-                let given = if rng.uniform() < LABEL_NOISE {
-                    (truth + 1 + rng.below(k - 1)) % k
-                } else {
-                    truth
-                };
-                given as i64
-            },
-        )
-        .collect();
+    let data = labelled_rows(n, k, |i| {
+        let rng =
+            SplitMix(seed ^ 0x6A09_E667_F3BC_C909 ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        (feature_cluster(i, seed) % k, rng)
+    });
     Ok(AuditData {
         features,
-        labels,
-        pred_probs,
+        labels: data.labels,
+        pred_probs: data.pred_probs,
     })
 }
-
-/// The Datalab issue types in the order the audit checksum weights them.
-pub const AUDIT_TYPES: [&str; 8] = [
-    "null",
-    "label",
-    "outlier",
-    "near_duplicate",
-    "non_iid",
-    "class_imbalance",
-    "underperforming_group",
-    "data_valuation",
-];
 
 /// An operation on [`AuditData`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,8 +238,8 @@ impl AuditOp {
 
     /// Runs the operation as a user would call it; returns a checksum: the sum of the
     /// scores, or for the audit `Σ_t Σ_{i flagged for type t} (i + 1)(t + 1)` over
-    /// [`AUDIT_TYPES`] (an exact integer, equal on both sides iff the flags agree, barring
-    /// coincidences).
+    /// Datalab's possible issue types in their listed order (an exact integer, equal on
+    /// both sides iff the flags agree, barring coincidences).
     pub fn run<T: Real>(
         self,
         features: ArrayView2<'_, T>,
@@ -278,12 +251,12 @@ impl AuditOp {
     {
         match self {
             AuditOp::OodFeatures => {
-                let mut ood = cl_outlier::OutOfDistribution::new(Default::default());
+                let mut ood = cl_outlier::OutOfDistribution::new(cl_outlier::OodOptions::default());
                 Ok(ood.fit_score_features(features)?.iter().sum())
             }
             AuditOp::OodPredProbs => {
                 let (labels, probs) = cl_core::input::validate(labels, pred_probs)?;
-                let mut ood = cl_outlier::OutOfDistribution::new(Default::default());
+                let mut ood = cl_outlier::OutOfDistribution::new(cl_outlier::OodOptions::default());
                 Ok(ood
                     .fit_score_pred_probs(&probs, Some(&labels))?
                     .iter()
@@ -308,7 +281,10 @@ impl AuditOp {
                     eprintln!("Error in {}: {}", f.issue_type, f.message);
                 }
                 let mut sum = 0.0;
-                for (t, name) in AUDIT_TYPES.iter().enumerate() {
+                for (t, name) in cl_datalab::Datalab::list_possible_issue_types()
+                    .iter()
+                    .enumerate()
+                {
                     if let Some(flags) = lab
                         .issues()
                         .column(&format!("is_{name}_issue"))

@@ -32,6 +32,13 @@ def vm_hwm_kb():
     return 0
 
 
+def emit(op, times, checksum):
+    """Prints the one JSON line `cargo xtask bench` reads."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"op": op, "times_s": times, "checksum": checksum,
+                      "peak_rss_kb": vm_hwm_kb(), "children_peak_rss_kb": children}))
+
+
 def knn_graph(data, k, reps):
     from cleanlab.internal.neighbor.knn_graph import (
         construct_knn_graph_from_index,
@@ -49,6 +56,7 @@ def knn_graph(data, k, reps):
     return times, checksum
 
 
+# The order of cl_datalab's POSSIBLE_ISSUE_TYPES (the Rust side's checksum weights).
 AUDIT_TYPES = ["null", "label", "outlier", "near_duplicate", "non_iid", "class_imbalance",
                "underperforming_group", "data_valuation"]
 
@@ -98,15 +106,11 @@ def main():
     kind, _, arg = op.partition(":")
     if kind in ("ood_features", "ood_pred_probs", "data_shapley_knn", "datalab_find_issues"):
         times, checksum = audit(kind, data, reps)
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        print(json.dumps({"op": op, "times_s": times, "checksum": checksum,
-                          "peak_rss_kb": vm_hwm_kb(), "children_peak_rss_kb": children}))
+        emit(op, times, checksum)
         return
     if kind == "knn_graph":
         times, checksum = knn_graph(data, int(arg), reps)
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        print(json.dumps({"op": op, "times_s": times, "checksum": checksum,
-                          "peak_rss_kb": vm_hwm_kb(), "children_peak_rss_kb": children}))
+        emit(op, times, checksum)
         return
     pred_probs = np.load(f"{data}/pred_probs.npy")
     labels = np.load(f"{data}/labels.npy")
@@ -123,9 +127,7 @@ def main():
         else:
             raise SystemExit(f"unknown op {op}")
         times.append(time.perf_counter() - t)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"op": op, "times_s": times, "checksum": checksum,
-                      "peak_rss_kb": vm_hwm_kb(), "children_peak_rss_kb": children}))
+    emit(op, times, checksum)
 
 
 if __name__ == "__main__":

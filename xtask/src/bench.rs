@@ -212,94 +212,25 @@ pub fn bench(args: &[String]) -> Result<()> {
     let data_root = root.join("target/bench-data");
     let script = root.join("xtask/bench/run_cleanlab.py");
 
-    let plan = if args.knn_only || args.audit_only {
+    let sides = Sides {
+        runner: &runner,
+        py: &py,
+        script: &script,
+        data_root: &data_root,
+    };
+    let mut rows = if args.knn_only || args.audit_only {
         Vec::new()
     } else {
-        make_plan(&args.sizes)
+        classification_rows(&sides, make_plan(&args.sizes), args.quick)?
     };
-    let mut rows = Vec::new();
-    for ((n, k), dtype, ops) in plan {
-        let dir = data_root.join(format!("{n}x{k}-{dtype}"));
-        if !dir.join("labels.npy").exists() {
-            eprintln!("xtask: generating {}", dir.display());
-            crate::run(
-                Command::new(&runner)
-                    .args([
-                        "gen",
-                        "--n",
-                        &n.to_string(),
-                        "--k",
-                        &k.to_string(),
-                        "--dtype",
-                        dtype,
-                        "--out",
-                    ])
-                    .arg(&dir),
-            )?;
-        }
-        let big = n * k >= 10_000_000;
-        let (ours_reps, their_reps) = match (args.quick, big) {
-            (true, true) => (3, 1),
-            (true, false) => (5, 1),
-            (false, true) => (5, 2),
-            (false, false) => (10, 3),
-        };
-        for op in ops {
-            eprintln!("xtask: {op} {n}x{k} {dtype}");
-            let ours = parse_line(&capture(
-                Command::new(&runner)
-                    .args([
-                        "run",
-                        "--op",
-                        &op,
-                        "--dtype",
-                        dtype,
-                        "--reps",
-                        &ours_reps.to_string(),
-                        "--data",
-                    ])
-                    .arg(&dir),
-            )?)?;
-            let theirs = if op == "row_sums" {
-                None
-            } else {
-                Some(parse_line(&capture(
-                    Command::new(&py)
-                        .arg(&script)
-                        .arg(&op)
-                        .arg(&dir)
-                        .arg(their_reps.to_string())
-                        .env_remove("OPENBLAS_CORETYPE")
-                        .env_remove("OPENBLAS_L2_SIZE"),
-                )?)?)
-            };
-            rows.push(Row {
-                op,
-                n,
-                k,
-                dtype,
-                ours,
-                theirs,
-            });
-        }
-    }
-
     if !args.audit_only {
         for &(n, d) in &args.knn_sizes {
             for dtype in ["f32", "f64"] {
-                rows.push(knn_row(
-                    &runner, &py, &script, &data_root, n, d, dtype, args.quick,
-                )?);
+                rows.push(knn_row(&sides, n, d, dtype, args.quick)?);
             }
         }
     }
     if !args.knn_only {
-        let sides = Sides {
-            runner: &runner,
-            py: &py,
-            script: &script,
-            data_root: &data_root,
-        };
         for &(n, d) in &args.audit_sizes {
             for op in ["ood_features", "ood_pred_probs", "datalab_find_issues"] {
                 rows.push(audit_row(&sides, op, n, d, "f32", args.quick)?);
@@ -323,6 +254,79 @@ pub fn bench(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The classification rows (`find_label_issues`, label quality, the row-sum baseline).
+fn classification_rows(sides: &Sides<'_>, plan: Plan, quick: bool) -> Result<Vec<Row>> {
+    let (runner, py, script, data_root) = (sides.runner, sides.py, sides.script, sides.data_root);
+    let mut rows = Vec::new();
+    for ((n, k), dtype, ops) in plan {
+        let dir = data_root.join(format!("{n}x{k}-{dtype}"));
+        if !dir.join("labels.npy").exists() {
+            eprintln!("xtask: generating {}", dir.display());
+            crate::run(
+                Command::new(runner)
+                    .args([
+                        "gen",
+                        "--n",
+                        &n.to_string(),
+                        "--k",
+                        &k.to_string(),
+                        "--dtype",
+                        dtype,
+                        "--out",
+                    ])
+                    .arg(&dir),
+            )?;
+        }
+        let big = n * k >= 10_000_000;
+        let (ours_reps, their_reps) = match (quick, big) {
+            (true, true) => (3, 1),
+            (true, false) => (5, 1),
+            (false, true) => (5, 2),
+            (false, false) => (10, 3),
+        };
+        for op in ops {
+            eprintln!("xtask: {op} {n}x{k} {dtype}");
+            let ours = parse_line(&capture(
+                Command::new(runner)
+                    .args([
+                        "run",
+                        "--op",
+                        &op,
+                        "--dtype",
+                        dtype,
+                        "--reps",
+                        &ours_reps.to_string(),
+                        "--data",
+                    ])
+                    .arg(&dir),
+            )?)?;
+            let theirs = if op == "row_sums" {
+                None
+            } else {
+                Some(parse_line(&capture(
+                    Command::new(py)
+                        .arg(script)
+                        .arg(&op)
+                        .arg(&dir)
+                        .arg(their_reps.to_string())
+                        .env_remove("OPENBLAS_CORETYPE")
+                        .env_remove("OPENBLAS_L2_SIZE"),
+                )?)?)
+            };
+            rows.push(Row {
+                op,
+                n,
+                k,
+                dtype,
+                ours,
+                theirs,
+            });
+        }
+    }
+
+    Ok(rows)
+}
+
 /// Builds the release `cl-bench-runner` and returns its path.
 fn build_runner(root: &Path, target: &Path) -> Result<PathBuf> {
     crate::run(
@@ -341,53 +345,26 @@ fn build_runner(root: &Path, target: &Path) -> Result<PathBuf> {
 }
 
 /// One kNN graph measurement (k = 10, default metric) on both sides.
-#[allow(clippy::too_many_arguments)]
-fn knn_row(
-    runner: &Path,
-    py: &Path,
-    script: &Path,
-    data_root: &Path,
-    n: usize,
-    d: usize,
-    dtype: &'static str,
-    quick: bool,
-) -> Result<Row> {
-    let dir = data_root.join(format!("knn-{n}x{d}-{dtype}"));
-    if !dir.join("features.npy").exists() {
-        eprintln!("xtask: generating {}", dir.display());
-        crate::run(
-            Command::new(runner)
-                .args(["gen-features", "--n", &n.to_string(), "--d", &d.to_string()])
-                .args(["--dtype", dtype, "--out"])
-                .arg(&dir),
-        )?;
-    }
-    let op = "knn_graph:10";
-    eprintln!("xtask: {op} {n}x{d} {dtype}");
-    let ours = parse_line(&capture(
-        Command::new(runner)
-            .args(["knn", "--k", "10", "--dtype", dtype, "--reps"])
-            .arg(if quick { "1" } else { "3" })
-            .arg("--data")
-            .arg(&dir),
-    )?)?;
-    let theirs = parse_line(&capture(
-        Command::new(py)
-            .arg(script)
-            .arg(op)
-            .arg(&dir)
-            .arg("1")
-            .env_remove("OPENBLAS_CORETYPE")
-            .env_remove("OPENBLAS_L2_SIZE"),
-    )?)?;
-    Ok(Row {
-        op: op.into(),
-        n,
-        k: d,
-        dtype,
-        ours,
-        theirs: Some(theirs),
-    })
+fn knn_row(sides: &Sides<'_>, n: usize, d: usize, dtype: &'static str, quick: bool) -> Result<Row> {
+    let dir = sides.data_root.join(format!("knn-{n}x{d}-{dtype}"));
+    let gen_args = vec![
+        "gen-features".into(),
+        "--n".into(),
+        n.to_string(),
+        "--d".into(),
+        d.to_string(),
+    ];
+    let run_args = ["knn", "--k", "10"].map(String::from).to_vec();
+    side_by_side(
+        sides,
+        &dir,
+        "features.npy",
+        &gen_args,
+        &run_args,
+        "knn_graph:10",
+        (n, d, dtype),
+        quick,
+    )
 }
 
 /// The two programs and the data directory.
@@ -411,28 +388,65 @@ fn audit_row(
     quick: bool,
 ) -> Result<Row> {
     let dir = sides.data_root.join(format!("audit-{n}x{d}-{dtype}"));
-    if !dir.join("labels.npy").exists() {
+    let gen_args = vec![
+        "gen-audit".into(),
+        "--n".into(),
+        n.to_string(),
+        "--d".into(),
+        d.to_string(),
+        "--k".into(),
+        AUDIT_K.to_string(),
+    ];
+    let run_args = vec!["audit".into(), "--op".into(), op.to_owned()];
+    side_by_side(
+        sides,
+        &dir,
+        "labels.npy",
+        &gen_args,
+        &run_args,
+        op,
+        (n, d, dtype),
+        quick,
+    )
+}
+
+/// Generates `dir` with `runner <gen_args> --dtype D --out DIR` unless `marker` exists, then
+/// times `runner <run_args> --dtype D --reps R --data DIR` (3 repetitions, 1 with `--quick`)
+/// against one run of `run_cleanlab.py OP DIR 1`.
+#[allow(clippy::too_many_arguments)]
+fn side_by_side(
+    sides: &Sides<'_>,
+    dir: &Path,
+    marker: &str,
+    gen_args: &[String],
+    run_args: &[String],
+    op: &str,
+    (n, k, dtype): (usize, usize, &'static str),
+    quick: bool,
+) -> Result<Row> {
+    if !dir.join(marker).exists() {
         eprintln!("xtask: generating {}", dir.display());
         crate::run(
             Command::new(sides.runner)
-                .args(["gen-audit", "--n", &n.to_string(), "--d", &d.to_string()])
-                .args(["--k", &AUDIT_K.to_string(), "--dtype", dtype, "--out"])
-                .arg(&dir),
+                .args(gen_args)
+                .args(["--dtype", dtype, "--out"])
+                .arg(dir),
         )?;
     }
-    eprintln!("xtask: {op} {n}x{d} {dtype}");
+    eprintln!("xtask: {op} {n}x{k} {dtype}");
     let ours = parse_line(&capture(
         Command::new(sides.runner)
-            .args(["audit", "--op", op, "--dtype", dtype, "--reps"])
+            .args(run_args)
+            .args(["--dtype", dtype, "--reps"])
             .arg(if quick { "1" } else { "3" })
             .arg("--data")
-            .arg(&dir),
+            .arg(dir),
     )?)?;
     let theirs = parse_line(&capture(
         Command::new(sides.py)
             .arg(sides.script)
             .arg(op)
-            .arg(&dir)
+            .arg(dir)
             .arg("1")
             .env_remove("OPENBLAS_CORETYPE")
             .env_remove("OPENBLAS_L2_SIZE"),
@@ -440,7 +454,7 @@ fn audit_row(
     Ok(Row {
         op: op.into(),
         n,
-        k: d,
+        k,
         dtype,
         ours,
         theirs: Some(theirs),

@@ -191,48 +191,68 @@ fn knn_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
     Ok(())
 }
 
+/// An optional unsigned flag.
+#[cfg(any(feature = "ann", feature = "ivf"))]
+fn opt_usize(flags: &HashMap<String, String>, key: &str) -> Result<Option<usize>> {
+    flags
+        .get(key)
+        .map(|v| v.parse::<usize>())
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// Times `build(features, k)` (the index) and `search(index, k)` (its graph), then reports
+/// the recall (see [`report_recall`]).
+#[cfg(any(feature = "ann", feature = "ivf"))]
+fn approx_cmd<'x, T: Real + ReadableElement, I>(
+    flags: &HashMap<String, String>,
+    x: &'x Array2<T>,
+    name: &str,
+    build: impl FnOnce(ndarray::ArrayView2<'x, T>, usize) -> Result<I>,
+    search: impl FnOnce(&I, usize) -> Result<cl_core::neighbors::KnnGraph>,
+) -> Result<()> {
+    let k: usize = flags.get("k").context("missing --k")?.parse()?;
+    let t = Instant::now();
+    let index = build(x.view(), k)?;
+    let build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let approx = search(&index, k)?;
+    let query_s = t.elapsed().as_secs_f64();
+    drop(index);
+    let sample = opt_usize(flags, "exact-sample")?;
+    report_recall(x.view(), &approx, k, sample, name, build_s, query_s)
+}
+
+#[cfg(any(feature = "ann", feature = "ivf"))]
+fn read_features<T: ReadableElement>(flags: &HashMap<String, String>) -> Result<Array2<T>> {
+    let dir = Path::new(flags.get("data").context("missing --data")?);
+    Ok(read_npy(dir.join("features.npy"))?)
+}
+
 #[cfg(feature = "ann")]
 fn ann_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result<()> {
     use cl_core::neighbors::ann::{AnnOptions, ApproxKnn};
     use cl_core::traits::NeighborIndex;
-    let dir = Path::new(flags.get("data").context("missing --data")?);
-    let k: usize = flags.get("k").context("missing --k")?.parse()?;
-    let num = |key: &str| -> Result<Option<usize>> {
-        flags
-            .get(key)
-            .map(|v| v.parse::<usize>())
-            .transpose()
-            .map_err(Into::into)
-    };
     let mut opts = AnnOptions::default();
-    if let Some(m) = num("m")? {
+    if let Some(m) = opt_usize(flags, "m")? {
         opts = opts.connectivity(m);
     }
-    if let Some(ef) = num("ef-add")? {
+    if let Some(ef) = opt_usize(flags, "ef-add")? {
         opts = opts.expansion_add(ef);
     }
-    if let Some(ef) = num("ef-search")? {
+    if let Some(ef) = opt_usize(flags, "ef-search")? {
         opts = opts.expansion_search(ef);
     }
-    if num("parallel-build")?.unwrap_or(0) > 0 {
+    if opt_usize(flags, "parallel-build")?.unwrap_or(0) > 0 {
         opts = opts.parallel_build(true);
     }
-    let x: Array2<T> = read_npy(dir.join("features.npy"))?;
-    let t = Instant::now();
-    let index = ApproxKnn::new(x.view(), Some(k), None, &opts)?;
-    let build_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let approx = index.self_neighbors(k)?;
-    let query_s = t.elapsed().as_secs_f64();
-    drop(index);
-    report_recall(
-        x.view(),
-        &approx,
-        k,
-        num("exact-sample")?,
+    let x = read_features::<T>(flags)?;
+    approx_cmd(
+        flags,
+        &x,
         "ann",
-        build_s,
-        query_s,
+        |v, k| Ok(ApproxKnn::new(v, Some(k), None, &opts)?),
+        |index, k| Ok(index.self_neighbors(k)?),
     )
 }
 
@@ -240,38 +260,20 @@ fn ann_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
 fn ivf_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result<()> {
     use cl_core::neighbors::ivf::{IvfKnn, IvfOptions};
     use cl_core::traits::NeighborIndex;
-    let dir = Path::new(flags.get("data").context("missing --data")?);
-    let k: usize = flags.get("k").context("missing --k")?.parse()?;
-    let num = |key: &str| -> Result<Option<usize>> {
-        flags
-            .get(key)
-            .map(|v| v.parse::<usize>())
-            .transpose()
-            .map_err(Into::into)
-    };
     let mut opts = IvfOptions::default();
-    if let Some(v) = num("nlist")? {
+    if let Some(v) = opt_usize(flags, "nlist")? {
         opts = opts.nlist(v);
     }
-    if let Some(v) = num("nprobe")? {
+    if let Some(v) = opt_usize(flags, "nprobe")? {
         opts = opts.nprobe(v);
     }
-    let x: Array2<T> = read_npy(dir.join("features.npy"))?;
-    let t = Instant::now();
-    let index = IvfKnn::new(x.view(), Some(k), None, &opts)?;
-    let build_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let approx = index.self_neighbors(k)?;
-    let query_s = t.elapsed().as_secs_f64();
-    drop(index);
-    report_recall(
-        x.view(),
-        &approx,
-        k,
-        num("exact-sample")?,
+    let x = read_features::<T>(flags)?;
+    approx_cmd(
+        flags,
+        &x,
         "ivf",
-        build_s,
-        query_s,
+        |v, k| Ok(IvfKnn::new(v, Some(k), None, &opts)?),
+        |index, k| Ok(index.self_neighbors(k)?),
     )
 }
 

@@ -101,11 +101,12 @@ fn same_results_for_every_thread_count() {
             .expect("pool")
             .install(|| {
                 let all = IssueTypes::from_json_str(
-                    &serde_json::to_string(&serde_json::Map::from_iter(
-                        Datalab::list_possible_issue_types()
+                    &serde_json::to_string(
+                        &Datalab::list_possible_issue_types()
                             .iter()
-                            .map(|t| ((*t).to_owned(), serde_json::json!({}))),
-                    ))
+                            .map(|t| ((*t).to_owned(), serde_json::json!({})))
+                            .collect::<serde_json::Map<_, _>>(),
+                    )
                     .expect("json"),
                 )
                 .expect("all types");

@@ -146,6 +146,30 @@ fn assert_scores(actual: &[f64], expected: &[f64], ctx: &str) {
     }
 }
 
+/// Our `is_<t>_issue` and `<t>_score` columns equal `expected`'s (cleanlab's) columns.
+fn assert_columns(lab: &Datalab, expected: &Case, t: &str, ctx: &str) {
+    let flags = lab
+        .issues()
+        .column(&format!("is_{t}_issue"))
+        .and_then(|c| c.as_bool())
+        .expect("flags");
+    assert_eq!(
+        flags,
+        expected.output(&format!("col.is_{t}_issue")).vec_bool(),
+        "{ctx}: flags {t}"
+    );
+    let scores = lab
+        .issues()
+        .column(&format!("{t}_score"))
+        .and_then(|c| c.as_f64())
+        .expect("scores");
+    assert_scores(
+        scores,
+        &expected.output(&format!("col.{t}_score")).vec_f64(),
+        &format!("{ctx}: scores {t}"),
+    );
+}
+
 /// The other side of each documented difference: cleanlab fails (asserted in
 /// `golden_datalab`), ours gives the same flags and scores as cleanlab's run of the check
 /// without the parameter that breaks it.
@@ -156,27 +180,7 @@ fn checks_that_fail_only_in_cleanlab_match_the_working_run() {
     for (case, t, reference) in FAILS_ONLY_IN_CLEANLAB {
         let lab = run(by_name(case), &load(by_name(case)));
         assert!(lab.failures().is_empty(), "{case}: {:?}", lab.failures());
-        let reference = by_name(reference);
-        let flags = lab
-            .issues()
-            .column(&format!("is_{t}_issue"))
-            .and_then(|c| c.as_bool())
-            .expect("flags");
-        assert_eq!(
-            flags,
-            reference.output(&format!("col.is_{t}_issue")).vec_bool(),
-            "{case}: flags"
-        );
-        let scores = lab
-            .issues()
-            .column(&format!("{t}_score"))
-            .and_then(|c| c.as_f64())
-            .expect("scores");
-        assert_scores(
-            scores,
-            &reference.output(&format!("col.{t}_score")).vec_f64(),
-            &format!("{case}: scores"),
-        );
+        assert_columns(&lab, by_name(reference), t, case);
     }
 }
 
@@ -265,26 +269,7 @@ fn golden_datalab() {
             let row = lab.get_issue_summary(t).expect("row");
             assert_scores(&[row.score], &[s], &format!("{name}: summary score {t}"));
             assert_eq!(row.num_issues as i64, num, "{name}: num_issues {t}");
-            let flags = lab
-                .issues()
-                .column(&format!("is_{t}_issue"))
-                .and_then(|c| c.as_bool())
-                .expect("flags");
-            assert_eq!(
-                flags,
-                case.output(&format!("col.is_{t}_issue")).vec_bool(),
-                "{name}: flags {t}"
-            );
-            let scores = lab
-                .issues()
-                .column(&format!("{t}_score"))
-                .and_then(|c| c.as_f64())
-                .expect("scores");
-            assert_scores(
-                scores,
-                &case.output(&format!("col.{t}_score")).vec_f64(),
-                &format!("{name}: scores {t}"),
-            );
+            assert_columns(&lab, case, t, name);
         }
         if exp_types.iter().all(|t| implemented(t)) && differs.is_empty() {
             assert_scores(
