@@ -45,12 +45,14 @@
 //! # Ok::<(), cl_learn::LearnError>(())
 //! ```
 
-use cl_core::count::{ConfidentJointOptions, compute_confident_joint, estimate_latent};
+use cl_core::count::{
+    ConfidentJointOptions, NoiseEstimates, compute_confident_joint, estimate_latent,
+};
 use cl_core::input::{Labels, PredProbs};
 use cl_core::latent::PyMethod;
 use cl_core::traits::{FittedClassifier, ProbabilisticClassifier};
 use cl_core::{CoreError, numerics};
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::error::{LearnError, LearnWarning, Result};
@@ -169,14 +171,8 @@ pub struct CvConfidentJoint {
 /// [`estimate_py_noise_matrices_and_cv_pred_proba`]'s result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CvNoiseEstimates {
-    /// Prior of the true labels.
-    pub py: Array1<f64>,
-    /// `P(label = i | true = j)` at `[i, j]`.
-    pub noise_matrix: Array2<f64>,
-    /// `P(true = j | label = i)` at `[j, i]`.
-    pub inverse_noise_matrix: Array2<f64>,
-    /// The confident joint.
-    pub confident_joint: Array2<i64>,
+    /// `py`, the noise matrices and the confident joint they come from (cl-core's type).
+    pub estimates: NoiseEstimates,
     /// The cross-validated probabilities.
     pub cv: CvPredictions,
 }
@@ -431,10 +427,12 @@ fn noise_estimates<C: ProbabilisticClassifier>(
     let l = Labels::from_usize(labels, cv.pred_probs.ncols())?;
     let est = estimate_latent(confident_joint.view(), &l, options.py_method, converge)?;
     Ok(CvNoiseEstimates {
-        py: est.py,
-        noise_matrix: est.noise_matrix,
-        inverse_noise_matrix: est.inverse_noise_matrix,
-        confident_joint,
+        estimates: NoiseEstimates {
+            py: est.py,
+            noise_matrix: est.noise_matrix,
+            inverse_noise_matrix: est.inverse_noise_matrix,
+            confident_joint,
+        },
         cv,
     })
 }
@@ -455,8 +453,8 @@ pub fn estimate_noise_matrices<C: ProbabilisticClassifier>(
         options.converge_latent_estimates.unwrap_or(true),
     )?;
     Ok(NoiseMatrices {
-        noise_matrix: est.noise_matrix,
-        inverse_noise_matrix: est.inverse_noise_matrix,
+        noise_matrix: est.estimates.noise_matrix,
+        inverse_noise_matrix: est.estimates.inverse_noise_matrix,
         warnings: est.cv.warnings,
     })
 }

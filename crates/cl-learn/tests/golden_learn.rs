@@ -245,25 +245,25 @@ fn cv_helpers_match_cleanlab() {
             let est = estimate_py_noise_matrices_and_cv_pred_proba(x.view(), &labels, &nb, &opts)
                 .unwrap();
             assert_all_close(
-                est.py.as_slice().unwrap(),
+                est.estimates.py.as_slice().unwrap(),
                 &out("py").vec_f64(),
                 REL_F64,
                 &ctx,
             );
             assert_array2_close(
-                &est.noise_matrix,
+                &est.estimates.noise_matrix,
                 &out("noise_matrix").array2_f64(),
                 REL_F64,
                 &ctx,
             );
             assert_array2_close(
-                &est.inverse_noise_matrix,
+                &est.estimates.inverse_noise_matrix,
                 &out("inverse_noise_matrix").array2_f64(),
                 REL_F64,
                 &ctx,
             );
             assert_eq!(
-                est.confident_joint,
+                est.estimates.confident_joint,
                 out("confident_joint_2").array2_i64(),
                 "{ctx}"
             );
@@ -279,19 +279,19 @@ fn cv_helpers_match_cleanlab() {
             )
             .unwrap();
             assert_all_close(
-                conv.py.as_slice().unwrap(),
+                conv.estimates.py.as_slice().unwrap(),
                 &out("py_conv_marginal").vec_f64(),
                 REL_F64,
                 &ctx,
             );
             assert_array2_close(
-                &conv.noise_matrix,
+                &conv.estimates.noise_matrix,
                 &out("noise_matrix_conv_marginal").array2_f64(),
                 REL_F64,
                 &ctx,
             );
             assert_array2_close(
-                &conv.inverse_noise_matrix,
+                &conv.estimates.inverse_noise_matrix,
                 &out("inverse_noise_matrix_conv_marginal").array2_f64(),
                 REL_F64,
                 &ctx,
