@@ -277,15 +277,14 @@ pub(crate) fn read_table(
     let bar = progress::bytes("reading the table", len);
     let mut values: Vec<f64> = Vec::new();
     let mut raw_labels: Vec<String> = Vec::new();
-    let mut rec = ::csv::StringRecord::new();
-    while r.read_record(&mut rec).map_err(|e| csv_error(path, &e))? {
+    let parse = |rec: &::csv::StringRecord| -> Result<()> {
         let row = raw_labels.len();
         if rec.len() != width {
             return Err(CliError::input(
                 path,
                 format!(
                     "{} has {} fields, expected {width}",
-                    at(row, &rec),
+                    at(row, rec),
                     rec.len()
                 ),
             ));
@@ -300,7 +299,7 @@ pub(crate) fn read_table(
                 };
                 CliError::input(
                     path,
-                    format!("{} column {:?} {what}", at(row, &rec), names[c]),
+                    format!("{} column {:?} {what}", at(row, rec), names[c]),
                 )
             })?;
             values.push(v);
@@ -309,19 +308,14 @@ pub(crate) fn read_table(
         if l.is_empty() {
             return Err(CliError::input(
                 path,
-                format!("{}: label is empty", at(row, &rec)),
+                format!("{}: label is empty", at(row, rec)),
             ));
         }
         raw_labels.push(l.to_string());
-        if rec.position().is_some_and(|p| p.record() % 16_384 == 0) {
-            bar.set_position(rec.position().map_or(0, ::csv::Position::byte));
-        }
-    }
-    bar.finish_and_clear();
+        Ok(())
+    };
+    for_each_record(path, &mut r, &first, true, 16_384, &bar, parse)?;
     let n = raw_labels.len();
-    if n == 0 {
-        return Err(CliError::input(path, "is empty (a header but no rows)"));
-    }
     let features = Array2::from_shape_vec((n, names.len()), values)
         .map_err(|e| CliError::input(path, format!("cannot shape the values: {e}")))?;
     Ok((
