@@ -153,6 +153,7 @@ pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>
         ));
     }
     let mut out = Vec::new();
+    let mut buf: Vec<i128> = Vec::new();
     let n = for_each_batch(path, builder, &[col], "reading labels", |offset, cols| {
         let a = cols[0].as_ref();
         if let Some(i) = first_null(a) {
@@ -161,30 +162,20 @@ pub fn read_labels(path: &Path, label_column: Option<&str>) -> Result<Vec<usize>
                 format!("row {}: label is null", offset + i),
             ));
         }
-        macro_rules! push {
-            ($t:ty) => {
-                for (i, &v) in a.as_primitive::<$t>().values().iter().enumerate() {
-                    let idx = to_index(i128::from(v))
-                        .map_err(|m| CliError::input(path, format!("row {} {m}", offset + i)))?;
-                    out.push(idx);
-                }
-            };
+        buf.clear();
+        if !extend_integers(&mut buf, a) {
+            return Err(CliError::input(
+                path,
+                format!(
+                    "label column {name:?} has type {}; labels must be integers",
+                    a.data_type()
+                ),
+            ));
         }
-        match a.data_type() {
-            DataType::Int8 => push!(Int8Type),
-            DataType::Int16 => push!(Int16Type),
-            DataType::Int32 => push!(Int32Type),
-            DataType::Int64 => push!(Int64Type),
-            DataType::UInt8 => push!(UInt8Type),
-            DataType::UInt16 => push!(UInt16Type),
-            DataType::UInt32 => push!(UInt32Type),
-            DataType::UInt64 => push!(UInt64Type),
-            other => {
-                return Err(CliError::input(
-                    path,
-                    format!("label column {name:?} has type {other}; labels must be integers"),
-                ));
-            }
+        for (i, &v) in buf.iter().enumerate() {
+            let idx = to_index(v)
+                .map_err(|m| CliError::input(path, format!("row {} {m}", offset + i)))?;
+            out.push(idx);
         }
         Ok(())
     })?;
@@ -464,26 +455,8 @@ fn read_label_values(path: &Path, builder: Builder, col: usize) -> Result<RawLab
                 format!("row {}: label is null", offset + i),
             ));
         }
-        macro_rules! push {
-            ($t:ty) => {
-                ints.extend(
-                    a.as_primitive::<$t>()
-                        .values()
-                        .iter()
-                        .map(|&v| i128::from(v)),
-                )
-            };
-        }
-        match a.data_type() {
-            DataType::Int8 => push!(Int8Type),
-            DataType::Int16 => push!(Int16Type),
-            DataType::Int32 => push!(Int32Type),
-            DataType::Int64 => push!(Int64Type),
-            DataType::UInt8 => push!(UInt8Type),
-            DataType::UInt16 => push!(UInt16Type),
-            DataType::UInt32 => push!(UInt32Type),
-            DataType::UInt64 => push!(UInt64Type),
-            _ => match strings_of(a) {
+        if !extend_integers(&mut ints, a) {
+            match strings_of(a) {
                 Some(v) => texts.extend(v),
                 None => {
                     return Err(CliError::input(
@@ -494,7 +467,7 @@ fn read_label_values(path: &Path, builder: Builder, col: usize) -> Result<RawLab
                         ),
                     ));
                 }
-            },
+            }
         }
         Ok(())
     })?;
@@ -506,6 +479,33 @@ fn read_label_values(path: &Path, builder: Builder, col: usize) -> Result<RawLab
     } else {
         RawLabels::Ints(ints)
     })
+}
+
+/// Appends the values of an integer array (any width, signed or not) widened to `i128`;
+/// `false`, appending nothing, for any other type.
+fn extend_integers(out: &mut Vec<i128>, a: &dyn Array) -> bool {
+    macro_rules! ext {
+        ($t:ty) => {
+            out.extend(
+                a.as_primitive::<$t>()
+                    .values()
+                    .iter()
+                    .map(|&v| i128::from(v)),
+            )
+        };
+    }
+    match a.data_type() {
+        DataType::Int8 => ext!(Int8Type),
+        DataType::Int16 => ext!(Int16Type),
+        DataType::Int32 => ext!(Int32Type),
+        DataType::Int64 => ext!(Int64Type),
+        DataType::UInt8 => ext!(UInt8Type),
+        DataType::UInt16 => ext!(UInt16Type),
+        DataType::UInt32 => ext!(UInt32Type),
+        DataType::UInt64 => ext!(UInt64Type),
+        _ => return false,
+    }
+    true
 }
 
 /// The values of a string column (plain, large, view or dictionary-encoded), or `None`
