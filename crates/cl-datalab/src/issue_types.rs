@@ -138,9 +138,7 @@ impl IssueTypes {
             "label" => {
                 p.only(&["k", "filter_by", "frac_noise", "min_examples_per_class"])?;
                 let mut c = Label::default();
-                if let Some(k) = p.usize("k")? {
-                    c = c.k(k);
-                }
+                c.k = p.usize("k")?.unwrap_or(c.k);
                 let mut f: FilterOptions = c.filter.clone();
                 if let Some(s) = p.str("filter_by")? {
                     f = f.filter_by(
@@ -168,58 +166,34 @@ impl IssueTypes {
                     "confident_thresholds",
                 ])?;
                 let mut c = Outlier::default();
-                if let Some(k) = p.usize("k")? {
-                    c = c.k(k);
-                }
-                if let Some(t) = p.f64("t")? {
-                    c = c.t(t);
-                }
-                if let Some(m) = p.metric()? {
-                    c = c.metric(m);
-                }
-                if let Some(s) = p.f64("scaling_factor")? {
-                    c = c.scaling_factor(s);
-                }
-                if let Some(t) = p.f64("threshold")? {
-                    c = c.threshold(t);
-                }
+                c.k = p.usize("k")?.unwrap_or(c.k);
+                c.t = p.f64("t")?.unwrap_or(c.t);
+                c.metric = p.metric()?.or(c.metric);
+                c.scaling_factor = p.f64("scaling_factor")?.or(c.scaling_factor);
+                c.threshold = p.f64("threshold")?.or(c.threshold);
                 if let Some(m) = p.str("method")? {
-                    c = c.method(m.parse().map_err(DatalabError::from)?);
+                    c.method = m.parse().map_err(DatalabError::from)?;
                 }
-                if let Some(b) = p.bool("adjust_pred_probs")? {
-                    c = c.adjust_pred_probs(b);
-                }
-                if let Some(v) = p.vec_f64("confident_thresholds")? {
-                    c = c.confident_thresholds(v);
-                }
+                c.adjust_pred_probs = p.bool("adjust_pred_probs")?.unwrap_or(c.adjust_pred_probs);
+                c.confident_thresholds = p
+                    .vec_f64("confident_thresholds")?
+                    .or(c.confident_thresholds);
                 Box::new(c)
             }
             "data_valuation" => {
                 p.only(&["k", "threshold", "metric"])?;
                 let mut c = DataValuation::default();
-                if let Some(k) = p.usize("k")? {
-                    c = c.k(k);
-                }
-                if let Some(t) = p.f64("threshold")? {
-                    c = c.threshold(t);
-                }
-                if let Some(m) = p.metric()? {
-                    c = c.metric(m);
-                }
+                c.k = p.usize("k")?.unwrap_or(c.k);
+                c.threshold = p.f64("threshold")?.unwrap_or(c.threshold);
+                c.metric = p.metric()?.or(c.metric);
                 Box::new(c)
             }
             "near_duplicate" => {
                 p.only(&["k", "threshold", "metric"])?;
                 let mut c = NearDuplicate::default();
-                if let Some(k) = p.usize("k")? {
-                    c = c.k(k);
-                }
-                if let Some(t) = p.f64("threshold")? {
-                    c = c.threshold(t);
-                }
-                if let Some(m) = p.metric()? {
-                    c = c.metric(m);
-                }
+                c.k = p.usize("k")?.unwrap_or(c.k);
+                c.threshold = p.f64("threshold")?.unwrap_or(c.threshold);
+                c.metric = p.metric()?.or(c.metric);
                 Box::new(c)
             }
             "non_iid" => {
@@ -231,31 +205,22 @@ impl IssueTypes {
                     "significance_threshold",
                 ])?;
                 let mut c = NonIid::default();
-                if let Some(k) = p.usize("k")? {
-                    c = c.k(k);
-                }
-                if let Some(m) = p.metric()? {
-                    c = c.metric(m);
-                }
-                if let Some(n) = p.usize("num_permutations")? {
-                    c = c.num_permutations(n);
-                }
+                c.k = p.usize("k")?.unwrap_or(c.k);
+                c.metric = p.metric()?.or(c.metric);
+                c.num_permutations = p.usize("num_permutations")?.unwrap_or(c.num_permutations);
                 if let Some(s) = p.usize("seed")? {
-                    let s = u32::try_from(s)
+                    c.seed = u32::try_from(s)
                         .map_err(|_| DatalabError::param("seed", "must fit in 32 bits"))?;
-                    c = c.seed(s);
                 }
-                if let Some(t) = p.f64("significance_threshold")? {
-                    c = c.significance_threshold(t);
-                }
+                c.significance_threshold = p
+                    .f64("significance_threshold")?
+                    .unwrap_or(c.significance_threshold);
                 Box::new(c)
             }
             "class_imbalance" => {
                 p.only(&["threshold"])?;
                 let mut c = ClassImbalance::default();
-                if let Some(t) = p.f64("threshold")? {
-                    c = c.threshold(t);
-                }
+                c.threshold = p.f64("threshold")?.unwrap_or(c.threshold);
                 Box::new(c)
             }
             "underperforming_group" => {
@@ -268,18 +233,12 @@ impl IssueTypes {
                     "clustering_kwargs",
                 ])?;
                 let mut c = UnderperformingGroup::default();
-                if let Some(k) = p.usize("k")? {
-                    c = c.k(k);
-                }
-                if let Some(m) = p.metric()? {
-                    c = c.metric(m);
-                }
-                if let Some(t) = p.f64("threshold")? {
-                    c = c.threshold(t);
-                }
-                if let Some(m) = p.usize("min_cluster_samples")? {
-                    c = c.min_cluster_samples(m);
-                }
+                c.k = p.usize("k")?.unwrap_or(c.k);
+                c.metric = p.metric()?.or(c.metric);
+                c.threshold = p.f64("threshold")?.unwrap_or(c.threshold);
+                c.min_cluster_samples = p
+                    .usize("min_cluster_samples")?
+                    .unwrap_or(c.min_cluster_samples);
                 if let Some(v) = params.get("cluster_ids") {
                     let ids = v
                         .as_array()
@@ -287,17 +246,13 @@ impl IssueTypes {
                         .ok_or_else(|| {
                             DatalabError::param("cluster_ids", "must be a list of integers")
                         })?;
-                    c = c.cluster_ids(ids);
+                    c.cluster_ids = Some(ids);
                 }
                 if let Some(Value::Object(kw)) = params.get("clustering_kwargs") {
                     let q = Params { name, params: kw };
                     q.only(&["eps", "min_samples"])?;
-                    if let Some(e) = q.f64("eps")? {
-                        c = c.eps(e);
-                    }
-                    if let Some(m) = q.usize("min_samples")? {
-                        c = c.min_samples(m);
-                    }
+                    c.eps = q.f64("eps")?.unwrap_or(c.eps);
+                    c.min_samples = q.usize("min_samples")?.unwrap_or(c.min_samples);
                 }
                 Box::new(c)
             }
