@@ -82,7 +82,7 @@ impl IvfOptions {
 }
 
 /// An approximate kNN index: k-means cells searched exactly within the nearest cells.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IvfKnn<'a, T: Real> {
     features: ArrayView2<'a, T>,
     metric: Metric,
@@ -92,6 +92,19 @@ pub struct IvfKnn<'a, T: Real> {
     cells: Vec<Vec<usize>>,
     /// Centroids, nlist × d (unit length for cosine).
     centroids: Array2<f64>,
+}
+
+impl<T: Real> std::fmt::Debug for IvfKnn<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IvfKnn")
+            .field("n", &self.features.nrows())
+            .field("d", &self.features.ncols())
+            .field("metric", &self.metric)
+            .field("n_neighbors", &self.n_neighbors)
+            .field("nlist", &self.cells.len())
+            .field("nprobe", &self.nprobe)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Row `i` of `x` as f64, normalised for cosine (rows of norm ~0 left as they are).
