@@ -502,6 +502,14 @@ pub struct AuditArgs {
     /// or scipy CSR {"data": [..], "indices": [..], "indptr": [..]}.
     #[arg(long, value_name = "FILE")]
     pub knn_graph: Option<PathBuf>,
+    /// Build the shared kNN graph of --features approximately, for large N (not in
+    /// cleanlab): k-means cells searched exactly among their nearest cells; distances stay
+    /// exact, a few true neighbours may be missed.
+    #[arg(long, requires = "features", conflicts_with = "knn_graph")]
+    pub approximate: bool,
+    /// With --approximate: cells searched per example (default 16).
+    #[arg(long, value_name = "P", requires = "approximate")]
+    pub nprobe: Option<usize>,
     /// Issue types and parameters as JSON, e.g. '{"label": {}, "near_duplicate":
     /// {"threshold": 0.2}}' (cleanlab's names, run in this order), or @FILE. Default:
     /// null, label, outlier, near_duplicate, non_iid, class_imbalance, underperforming_group

@@ -103,6 +103,50 @@ fn audit_csv_and_json_match_the_library_with_string_labels() {
 }
 
 #[test]
+fn audit_approximate_probing_every_cell_equals_the_exact_audit() {
+    let g = golden("strings_rare_euclidean");
+    let dir = TempDir::new("audit-approx");
+    let (labels, feats, probs, out) = (
+        dir.path("labels.csv"),
+        dir.path("features.csv"),
+        dir.path("probs.csv"),
+        dir.path("issues.csv"),
+    );
+    write_labels(&labels, &g.labels);
+    write_csv_matrix(&feats, &g.features, false);
+    write_csv_matrix(&probs, &g.pred_probs, true);
+    // 300 rows: ⌈√300⌉ = 18 cells, all probed.
+    let r = run(&[
+        "audit",
+        "--labels",
+        s(&labels),
+        "--features",
+        s(&feats),
+        "--pred-probs",
+        s(&probs),
+        "--approximate",
+        "--nprobe",
+        "18",
+        "--output",
+        s(&out),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let csv = std::fs::read_to_string(&out).expect("csv");
+    assert_eq!(csv, library(&g, None).issues().to_csv());
+    let r = run(&[
+        "audit",
+        "--labels",
+        s(&labels),
+        "--pred-probs",
+        s(&probs),
+        "--approximate",
+    ]);
+    assert_eq!(r.code, 2, "--approximate needs --features: {}", r.stderr);
+}
+
+#[test]
 fn audit_table_report_html_and_save() {
     let g = golden("small_scipy_euclidean");
     let dir = TempDir::new("audit-report");

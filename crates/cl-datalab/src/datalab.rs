@@ -1,7 +1,11 @@
 //! The [`Datalab`] audit: construction, `find_issues`, accessors.
 
 use cl_core::CoreError;
-use cl_core::neighbors::{KnnGraph, KnnOptions, Metric, create_knn_graph_and_index};
+use cl_core::neighbors::ivf::{IvfKnn, IvfOptions};
+use cl_core::neighbors::{
+    KnnGraph, KnnOptions, Metric, correct_knn_graph, create_knn_graph_and_index,
+};
+use cl_core::traits::NeighborIndex;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -24,6 +28,11 @@ pub struct FindIssuesInputs<'a> {
     pub pred_probs: Option<Matrix<'a>>,
     /// A precomputed kNN graph of the examples, used as given by every check.
     pub knn_graph: Option<&'a KnnGraph>,
+    /// Build the shared graph of the features with the approximate inverted-file index
+    /// (`cl_core::neighbors::ivf`) instead of the exact search: for large N, not in
+    /// cleanlab. Distances stay exact and exact duplicates are still found (they share a
+    /// cell); a few true neighbours may be missed.
+    pub approximate_knn: Option<IvfOptions>,
 }
 
 impl<'a> FindIssuesInputs<'a> {
@@ -47,6 +56,12 @@ impl<'a> FindIssuesInputs<'a> {
     #[must_use]
     pub fn knn_graph(mut self, graph: &'a KnnGraph) -> Self {
         self.knn_graph = Some(graph);
+        self
+    }
+    /// Builds the shared graph approximately (see [`FindIssuesInputs::approximate_knn`]).
+    #[must_use]
+    pub fn approximate_knn(mut self, options: IvfOptions) -> Self {
+        self.approximate_knn = Some(options);
         self
     }
 
@@ -252,8 +267,15 @@ impl Datalab {
             .into_iter()
             .map(|(metric, k)| {
                 let opts = KnnOptions::default().n_neighbors(k).metric(metric);
-                let graph = with_matrix!(features, |v| create_knn_graph_and_index(v, &opts)
-                    .map(|(g, _)| g))
+                let graph = match &inputs.approximate_knn {
+                    None => with_matrix!(features, |v| create_knn_graph_and_index(v, &opts)
+                        .map(|(g, _)| g)),
+                    Some(ivf) => {
+                        with_matrix!(features, |v| IvfKnn::new(v, Some(k), Some(metric), ivf)
+                            .and_then(|index| index.self_neighbors(k))
+                            .and_then(|g| correct_knn_graph(v, &g)))
+                    }
+                }
                 .map_err(|e| e.to_string());
                 SharedKnn {
                     graph,

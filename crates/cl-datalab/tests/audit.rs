@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use cl_core::neighbors::ivf::IvfOptions;
 use cl_datalab::checks::{ClassImbalance, Label, NearDuplicate, NonIid};
 use cl_datalab::{
     CheckContext, CheckOutput, Datalab, DatalabError, FindIssuesInputs, InputSet, IssueCheck,
@@ -371,4 +372,39 @@ fn outlier_pred_probs_path_least_confidence_is_the_max_probability() {
     let info = lab.get_info("outlier").expect("info");
     assert_eq!(info["method"], "least_confidence");
     assert_eq!(info["find_issues_inputs"]["pred_probs"], true);
+}
+
+#[test]
+fn approximate_graph_probing_every_cell_gives_the_exact_audit() {
+    let c = golden("all_types_cosine");
+    let x = c.input("features").array2_f64();
+    let p = c.input("pred_probs").array2_f64();
+    let all = || {
+        IssueTypes::from_json_str(
+            r#"{"outlier": {}, "near_duplicate": {}, "non_iid": {}, "data_valuation": {},
+                "underperforming_group": {}}"#,
+        )
+        .expect("types")
+    };
+    let run = |approx: Option<IvfOptions>| {
+        let mut lab = Datalab::new(c.input("labels").vec_i64()).expect("labels");
+        let mut inputs = FindIssuesInputs::new().features(&x).pred_probs(&p);
+        if let Some(o) = approx {
+            inputs = inputs.approximate_knn(o);
+        }
+        lab.find_issues(&inputs, Some(all())).expect("find_issues");
+        lab
+    };
+    let exact = run(None);
+    // 240 rows: ⌈√240⌉ = 16 cells, all probed.
+    let approx = run(Some(IvfOptions::default().nprobe(16)));
+    assert!(exact.failures().is_empty(), "{:?}", exact.failures());
+    assert_eq!(approx.issues(), exact.issues());
+    assert_eq!(approx.issue_summary(), exact.issue_summary());
+    // Probing few cells still runs every check and keeps scores in [0, 1].
+    let rough = run(Some(IvfOptions::default().nlist(16).nprobe(2)));
+    assert!(rough.failures().is_empty(), "{:?}", rough.failures());
+    for row in rough.issue_summary() {
+        assert!((0.0..=1.0).contains(&row.score), "{row:?}");
+    }
 }

@@ -216,6 +216,13 @@ pub fn run(args: &AuditArgs) -> Result<()> {
     if let Some(g) = &graph {
         inputs = inputs.knn_graph(g);
     }
+    if args.approximate {
+        let mut o = cl_core::neighbors::ivf::IvfOptions::default();
+        if let Some(p) = args.nprobe {
+            o = o.nprobe(p);
+        }
+        inputs = inputs.approximate_knn(o);
+    }
     let bar = crate::progress::spinner("auditing");
     let result = lab.find_issues(&inputs, types);
     bar.finish_and_clear();
