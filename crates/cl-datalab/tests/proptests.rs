@@ -1,6 +1,6 @@
 //! Invariants over random data.
 
-use cl_datalab::{Datalab, FindIssuesInputs};
+use cl_datalab::{Datalab, FindIssuesInputs, IssueTypes};
 use ndarray::Array2;
 use proptest::prelude::*;
 
@@ -12,6 +12,23 @@ fn data() -> impl Strategy<Value = (Vec<i64>, Vec<f64>, Vec<f64>)> {
             proptest::collection::vec(0.01f64..1.0, n * 3),
         )
     })
+}
+
+/// All eight built-in types (data_valuation is opt-in), default parameters.
+fn all_types() -> IssueTypes {
+    let json: serde_json::Map<String, serde_json::Value> = Datalab::list_possible_issue_types()
+        .iter()
+        .map(|t| ((*t).to_owned(), serde_json::json!({})))
+        .collect();
+    IssueTypes::from_json_str(&serde_json::Value::Object(json).to_string()).expect("all types")
+}
+
+fn scores(lab: &Datalab, t: &str) -> Vec<f64> {
+    lab.issues()
+        .column(&format!("{t}_score"))
+        .and_then(|c| c.as_f64())
+        .expect("score column")
+        .to_vec()
 }
 
 proptest! {
@@ -28,7 +45,8 @@ proptest! {
             row.mapv_inplace(|v| v / s);
         }
         let mut lab = Datalab::new(labels.clone()).unwrap();
-        lab.find_issues(&FindIssuesInputs::new().features(&x).pred_probs(&p), None).unwrap();
+        lab.find_issues(&FindIssuesInputs::new().features(&x).pred_probs(&p), Some(all_types())).unwrap();
+        prop_assert!(lab.issue_summary().len() >= 6, "{:?}", lab.failures());
         // Every column has one row per example; scores in [0, 1]; counts match flags.
         for row in lab.issue_summary() {
             prop_assert!((0.0..=1.0).contains(&row.score));
@@ -52,6 +70,18 @@ proptest! {
         }
         // non_iid flags at most one example.
         prop_assert!(lab.get_issue_summary("non_iid").map_or(0, |r| r.num_issues) <= 1);
+        // Outlier and data-valuation scores follow a permutation of the rows (reversal).
+        let rev = |a: &Array2<f64>| a.slice(ndarray::s![..;-1, ..]).to_owned();
+        let (xr, pr) = (rev(&x), rev(&p));
+        let labels_r: Vec<i64> = labels.iter().rev().copied().collect();
+        let mut lab_r = Datalab::new(labels_r).unwrap();
+        lab_r.find_issues(&FindIssuesInputs::new().features(&xr).pred_probs(&pr), Some(all_types())).unwrap();
+        for t in ["outlier", "data_valuation"] {
+            let (a, b) = (scores(&lab, t), scores(&lab_r, t));
+            for i in 0..n {
+                prop_assert!((a[i] - b[n - 1 - i]).abs() <= 1e-12, "{} row {}: {} vs {}", t, i, a[i], b[n - 1 - i]);
+            }
+        }
         // Save/load is lossless.
         let back = Datalab::from_json(&lab.to_json().unwrap()).unwrap();
         prop_assert_eq!(back, lab);
