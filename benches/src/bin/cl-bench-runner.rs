@@ -133,21 +133,8 @@ where
     let probs: Array2<T> = read_npy(dir.join("pred_probs.npy"))?;
     let labels: Array1<i64> = read_npy(dir.join("labels.npy"))?;
     let labels = labels.to_vec();
-    let mut times = Vec::with_capacity(reps);
-    let mut checksum = 0.0;
-    for _ in 0..reps.max(1) {
-        let t = Instant::now();
-        checksum = std::hint::black_box(op.run(features.view(), &labels, probs.view())?);
-        times.push(t.elapsed().as_secs_f64());
-    }
-    let times: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
-    println!(
-        "{{\"op\": \"{}\", \"times_s\": [{}], \"checksum\": {checksum}, \"peak_rss_kb\": {}, \"threads\": {}}}",
-        op.name(),
-        times.join(", "),
-        peak_rss_kb().unwrap_or(0),
-        rayon::current_num_threads()
-    );
+    let (times, checksum) = time_reps(reps, || op.run(features.view(), &labels, probs.view()))?;
+    print_line(op.name(), &times, checksum);
     Ok(())
 }
 
@@ -164,13 +151,7 @@ fn knn_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
     };
     let x: Array2<T> = read_npy(dir.join("features.npy"))
         .with_context(|| format!("reading {}", dir.join("features.npy").display()))?;
-    let mut times = Vec::with_capacity(reps);
-    let mut checksum = 0.0;
-    for _ in 0..reps.max(1) {
-        let t = Instant::now();
-        checksum = std::hint::black_box(knn_graph_checksum(x.view(), k, tiling)?);
-        times.push(t.elapsed().as_secs_f64());
-    }
+    let (times, checksum) = time_reps(reps, || knn_graph_checksum(x.view(), k, tiling))?;
     if let Some(out) = flags.get("save") {
         // The graph itself, for comparisons with cleanlab's (indices as int64).
         let out = PathBuf::from(out);
@@ -181,13 +162,7 @@ fn knn_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
         write_npy(out.join("indices.npy"), &g.indices().mapv(|v| v as i64))?;
         write_npy(out.join("distances.npy"), g.distances())?;
     }
-    let times: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
-    println!(
-        "{{\"op\": \"knn_graph:{k}\", \"times_s\": [{}], \"checksum\": {checksum}, \"peak_rss_kb\": {}, \"threads\": {}}}",
-        times.join(", "),
-        peak_rss_kb().unwrap_or(0),
-        rayon::current_num_threads()
-    );
+    print_line(&format!("knn_graph:{k}"), &times, checksum);
     Ok(())
 }
 
@@ -337,6 +312,29 @@ fn report_recall<T: Real>(
     Ok(())
 }
 
+/// Runs `f` `reps` times (at least once); returns the wall times (s) and the last result.
+fn time_reps(reps: usize, mut f: impl FnMut() -> Result<f64>) -> Result<(Vec<f64>, f64)> {
+    let mut times = Vec::with_capacity(reps.max(1));
+    let mut checksum = 0.0;
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        checksum = std::hint::black_box(f()?);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    Ok((times, checksum))
+}
+
+/// The one JSON line `cargo xtask bench` reads.
+fn print_line(op: &str, times: &[f64], checksum: f64) {
+    let times: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
+    println!(
+        "{{\"op\": \"{op}\", \"times_s\": [{}], \"checksum\": {checksum}, \"peak_rss_kb\": {}, \"threads\": {}}}",
+        times.join(", "),
+        peak_rss_kb().unwrap_or(0),
+        rayon::current_num_threads()
+    );
+}
+
 fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
@@ -353,21 +351,8 @@ fn run_cmd<T: Real + ReadableElement>(flags: &HashMap<String, String>) -> Result
         .with_context(|| format!("reading {}", dir.join("pred_probs.npy").display()))?;
     let labels: Array1<i64> = read_npy(dir.join("labels.npy"))?;
     let labels = labels.to_vec();
-    let mut times = Vec::with_capacity(reps);
-    let mut checksum = 0.0;
-    for _ in 0..reps.max(1) {
-        let t = Instant::now();
-        checksum = std::hint::black_box(op.run(&labels, probs.view())?);
-        times.push(t.elapsed().as_secs_f64());
-    }
-    let times: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
-    println!(
-        "{{\"op\": \"{}\", \"times_s\": [{}], \"checksum\": {checksum}, \"peak_rss_kb\": {}, \"threads\": {}}}",
-        op.name(),
-        times.join(", "),
-        peak_rss_kb().unwrap_or(0),
-        rayon::current_num_threads()
-    );
+    let (times, checksum) = time_reps(reps, || op.run(&labels, probs.view()))?;
+    print_line(&op.name(), &times, checksum);
     Ok(())
 }
 

@@ -42,6 +42,24 @@ fn write_labels(path: &std::path::Path, labels: &[String]) {
     std::fs::write(path, text).expect("write labels");
 }
 
+/// Writes `labels.csv`, `features.csv` (with a header row if `feature_header`) and
+/// `probs.csv` (with a header row) into `dir`; returns their paths.
+fn write_csv_inputs(
+    dir: &TempDir,
+    g: &Golden,
+    feature_header: bool,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let (labels, feats, probs) = (
+        dir.path("labels.csv"),
+        dir.path("features.csv"),
+        dir.path("probs.csv"),
+    );
+    write_labels(&labels, &g.labels);
+    write_csv_matrix(&feats, &g.features, feature_header);
+    write_csv_matrix(&probs, &g.pred_probs, true);
+    (labels, feats, probs)
+}
+
 fn library(g: &Golden, types: Option<IssueTypes>) -> Datalab {
     let raw = if g.labels.iter().all(|l| l.parse::<i64>().is_ok()) {
         RawLabels::Int(g.labels.iter().map(|l| l.parse().expect("int")).collect())
@@ -63,15 +81,8 @@ fn library(g: &Golden, types: Option<IssueTypes>) -> Datalab {
 fn audit_csv_and_json_match_the_library_with_string_labels() {
     let g = golden("strings_rare_euclidean");
     let dir = TempDir::new("audit");
-    let (labels, feats, probs, out) = (
-        dir.path("labels.csv"),
-        dir.path("features.csv"),
-        dir.path("probs.csv"),
-        dir.path("issues.csv"),
-    );
-    write_labels(&labels, &g.labels);
-    write_csv_matrix(&feats, &g.features, false);
-    write_csv_matrix(&probs, &g.pred_probs, true);
+    let (labels, feats, probs) = write_csv_inputs(&dir, &g, false);
+    let out = dir.path("issues.csv");
     let r = run(&[
         "audit",
         "--labels",
@@ -106,15 +117,8 @@ fn audit_csv_and_json_match_the_library_with_string_labels() {
 fn audit_approximate_probing_every_cell_equals_the_exact_audit() {
     let g = golden("strings_rare_euclidean");
     let dir = TempDir::new("audit-approx");
-    let (labels, feats, probs, out) = (
-        dir.path("labels.csv"),
-        dir.path("features.csv"),
-        dir.path("probs.csv"),
-        dir.path("issues.csv"),
-    );
-    write_labels(&labels, &g.labels);
-    write_csv_matrix(&feats, &g.features, false);
-    write_csv_matrix(&probs, &g.pred_probs, true);
+    let (labels, feats, probs) = write_csv_inputs(&dir, &g, false);
+    let out = dir.path("issues.csv");
     // 300 rows: ⌈√300⌉ = 18 cells, all probed.
     let r = run(&[
         "audit",
@@ -150,16 +154,8 @@ fn audit_approximate_probing_every_cell_equals_the_exact_audit() {
 fn audit_table_report_html_and_save() {
     let g = golden("small_scipy_euclidean");
     let dir = TempDir::new("audit-report");
-    let (labels, feats, probs, html, saved) = (
-        dir.path("labels.csv"),
-        dir.path("features.csv"),
-        dir.path("probs.csv"),
-        dir.path("report.html"),
-        dir.path("audit.json"),
-    );
-    write_labels(&labels, &g.labels);
-    write_csv_matrix(&feats, &g.features, true);
-    write_csv_matrix(&probs, &g.pred_probs, true);
+    let (labels, feats, probs) = write_csv_inputs(&dir, &g, true);
+    let (html, saved) = (dir.path("report.html"), dir.path("audit.json"));
     let r = run(&[
         "audit",
         "--labels",

@@ -249,12 +249,7 @@ impl<T: Real> NeighborIndex for ApproxKnn<'_, T> {
     /// returns fewer than k other points.
     fn self_neighbors(&self, k: usize) -> Result<KnnGraph> {
         let (n, d) = self.features.dim();
-        if k == 0 || k >= n {
-            return Err(CoreError::InvalidParameter {
-                name: "k",
-                reason: format!("need 1 <= k < N = {n}, got {k}"),
-            });
-        }
+        super::check_self_k(k, n)?;
         if self.options.expansion_search < k + 1 {
             self.index.change_expansion_search(k + 1);
         }

@@ -349,12 +349,7 @@ impl<T: Real> NeighborIndex for IvfKnn<'_, T> {
     /// (distance, index).
     fn self_neighbors(&self, k: usize) -> Result<KnnGraph> {
         let (n, d) = self.features.dim();
-        if k == 0 || k >= n {
-            return Err(CoreError::InvalidParameter {
-                name: "k",
-                reason: format!("need 1 <= k < N = {n}, got {k}"),
-            });
-        }
+        super::check_self_k(k, n)?;
         let kernel = self.metric.kernel(d);
         let ks = k + 1;
         let probes = self.probes(ks);

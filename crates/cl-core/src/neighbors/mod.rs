@@ -281,6 +281,17 @@ pub fn resolve_n_neighbors(n_neighbors: Option<usize>, n: usize) -> Result<usize
     Ok(k)
 }
 
+/// The k of a self-search (every point's k nearest *other* points): `1 ≤ k < N`.
+pub(crate) fn check_self_k(k: usize, n: usize) -> Result<()> {
+    if k == 0 || k >= n {
+        return Err(CoreError::InvalidParameter {
+            name: "k",
+            reason: format!("need 1 <= k < N = {n}, got {k}"),
+        });
+    }
+    Ok(())
+}
+
 /// An exact kNN index over borrowed features (cleanlab's fitted `NearestNeighbors`).
 #[derive(Debug, Clone, Copy)]
 pub struct ExactKnn<'a, T: Real> {
@@ -340,12 +351,7 @@ impl<'a, T: Real> ExactKnn<'a, T> {
     /// query, see the module docs for self-exclusion), without the duplicate correction.
     pub fn neighbors(&self, k: usize) -> Result<KnnGraph> {
         let n = self.features.nrows();
-        if k == 0 || k >= n {
-            return Err(CoreError::InvalidParameter {
-                name: "k",
-                reason: format!("need 1 <= k < N = {n}, got {k}"),
-            });
-        }
+        check_self_k(k, n)?;
         let kernel = self.metric.kernel(self.features.ncols());
         let ks = k + 1;
         let entries = search::search(self.features, kernel, ks, self.tiling);
