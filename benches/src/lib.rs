@@ -373,13 +373,14 @@ impl Op {
                 .collect();
             return Ok(sums.iter().sum());
         }
+        if let Op::FindLabelIssues(filter_by) = self {
+            // Validation included, fused into the counting pass where the filter allows.
+            let opts = FilterOptions::default().filter_by(filter_by);
+            let mask = cl_filter::find_label_issues_view(labels, pred_probs, &opts)?;
+            return Ok(mask.iter().filter(|&&m| m).count() as f64);
+        }
         let (labels, probs) = cl_core::input::validate(labels, pred_probs)?;
         match self {
-            Op::FindLabelIssues(filter_by) => {
-                let opts = FilterOptions::default().filter_by(filter_by);
-                let mask = cl_filter::find_label_issues(&labels, &probs, &opts)?;
-                Ok(mask.iter().filter(|&&m| m).count() as f64)
-            }
             Op::LabelQuality(method) => {
                 let scores = cl_rank::get_label_quality_scores(
                     &labels,
@@ -388,7 +389,7 @@ impl Op {
                 )?;
                 Ok(scores.iter().sum())
             }
-            Op::RowSums => unreachable!("handled above"),
+            Op::RowSums | Op::FindLabelIssues(_) => unreachable!("handled above"),
         }
     }
 }

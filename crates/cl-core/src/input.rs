@@ -66,7 +66,7 @@ impl<'a, T: Real> PredProbs<'a, T> {
             .map(|b| {
                 let lo = b * VALIDATION_BLOCK_ROWS;
                 let hi = (lo + VALIDATION_BLOCK_ROWS).min(n);
-                (lo..hi).find_map(|row| check_row(view.row(row), row))
+                check_rows(view.slice(ndarray::s![lo..hi, ..]), lo).err()
             })
             .find_first(Option::is_some)
             .flatten();
@@ -110,7 +110,37 @@ impl<'a, T: Real> PredProbs<'a, T> {
 /// Rows per parallel validation block.
 const VALIDATION_BLOCK_ROWS: usize = 4096;
 
+/// Checks the values of a block of `pred_probs` rows (finite, within `[-1e-6, 1 + 1e-6]`),
+/// the element-wise part of [`PredProbs::new`], for callers that fuse validation into their
+/// own pass over the data (validating each block just before using it, while it is in
+/// cache). `first_row` is the block's first row in the whole matrix: the error names the
+/// first bad value of the block in row-major order, with its global row. Checking every
+/// block and keeping the error of the lowest block gives exactly [`PredProbs::new`]'s error.
+///
+/// ```
+/// use cl_core::input::check_rows;
+/// use cl_core::CoreError;
+/// use ndarray::array;
+///
+/// let block = array![[0.5, 0.5], [f64::NAN, 1.0]];
+/// let err = check_rows(block.view(), 100).unwrap_err();
+/// assert!(matches!(err, CoreError::NonFinite { row: 101, col: 0, .. }));
+/// ```
+#[inline]
+pub fn check_rows<T: Real>(block: ArrayView2<'_, T>, first_row: usize) -> Result<()> {
+    match block
+        .rows()
+        .into_iter()
+        .enumerate()
+        .find_map(|(r, row)| check_row(row, first_row + r))
+    {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
 /// The error for the first non-finite or out-of-range value of a row, if any.
+#[inline]
 fn check_row<T: Real>(r: ndarray::ArrayView1<'_, T>, row: usize) -> Option<CoreError> {
     let low = -FLOATING_POINT_COMPARISON;
     let high = 1.0 + FLOATING_POINT_COMPARISON;
@@ -271,6 +301,24 @@ impl<'a> Labels<'a> {
             .collect()
     }
 
+    /// The row indices of each class, ascending (a stable counting sort of the labels).
+    pub fn rows_by_class(&self) -> ClassRows {
+        let mut starts = Vec::with_capacity(self.num_classes + 1);
+        let mut acc = 0usize;
+        starts.push(0);
+        for &c in &self.counts {
+            acc += c;
+            starts.push(acc);
+        }
+        let mut next = starts.clone();
+        let mut order = vec![0usize; self.len()];
+        for (i, &l) in self.values.iter().enumerate() {
+            order[next[l]] = i;
+            next[l] += 1;
+        }
+        ClassRows { order, starts }
+    }
+
     /// Requires at least `min` distinct classes in the labels (cleanlab: "Labels must
     /// contain at least 2 classes.").
     pub fn require_classes(&self, min: usize) -> Result<()> {
@@ -282,6 +330,26 @@ impl<'a> Labels<'a> {
             });
         }
         Ok(())
+    }
+}
+
+/// The row indices of each class of some [`Labels`] ([`Labels::rows_by_class`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassRows {
+    order: Vec<usize>,
+    starts: Vec<usize>,
+}
+
+impl ClassRows {
+    /// Number of classes K.
+    pub fn num_classes(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The rows labelled `class`, ascending (empty for an absent class; panics if
+    /// `class >= K`).
+    pub fn rows(&self, class: usize) -> &[usize] {
+        &self.order[self.starts[class]..self.starts[class + 1]]
     }
 }
 

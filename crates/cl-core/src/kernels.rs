@@ -30,7 +30,9 @@ pub(crate) fn all_within<T: Real>(row: &[T], low: f64, high: f64) -> bool {
 
 /// The row maximum (values must not be NaN) and how many values reach their cut
 /// (`row[k] >= cut[k]`, compared in f64). `cut` has the row's length.
-#[inline]
+// Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
+#[allow(clippy::inline_always)]
+#[inline(always)]
 pub(crate) fn max_and_count_ge<T: Real>(row: &[T], cut: &[f64]) -> (f64, usize) {
     let mut max = [f64::NEG_INFINITY; LANES];
     let mut count = [0u64; LANES];
@@ -55,6 +57,104 @@ pub(crate) fn max_and_count_ge<T: Real>(row: &[T], cut: &[f64]) -> (f64, usize) 
         n += u64::from(v >= c);
     }
     (m, n as usize)
+}
+
+/// [`max_and_count_ge`] and [`all_within`] in one sweep: the row maximum (ignoring NaN),
+/// how many values reach their cut, and whether every value lies in `[low, high]` (false
+/// if any is NaN).
+#[allow(clippy::nonminimal_bool, clippy::needless_bitwise_bool)]
+// Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+pub(crate) fn max_count_within<T: Real>(
+    row: &[T],
+    cut: &[f64],
+    low: f64,
+    high: f64,
+) -> (f64, usize, bool) {
+    let mut max = [f64::NEG_INFINITY; LANES];
+    let mut count = [0u64; LANES];
+    // Counted as integers (not and-ed booleans), which vectorises like `count`.
+    let mut bad = [0u64; LANES];
+    let mut rb = row.chunks_exact(LANES);
+    let mut cb = cut.chunks_exact(LANES);
+    for (r, c) in (&mut rb).zip(&mut cb) {
+        for l in 0..LANES {
+            let v = r[l].to_f64x();
+            max[l] = if v > max[l] { v } else { max[l] };
+            count[l] += u64::from(v >= c[l]);
+            bad[l] += u64::from(!(low..=high).contains(&v));
+        }
+    }
+    let mut m = max
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+    let mut n: u64 = count.iter().sum();
+    let mut all = bad.iter().all(|&b| b == 0);
+    for (&v, &c) in rb.remainder().iter().zip(cb.remainder()) {
+        let v = v.to_f64x();
+        if v > m {
+            m = v;
+        }
+        n += u64::from(v >= c);
+        all &= (low..=high).contains(&v);
+    }
+    (m, n as usize, all)
+}
+
+/// The first index `k` with `row[k] >= cut[k]` (compared in f64), by blocks: a block of
+/// lanes is tested at once and only the block holding the answer is scanned.
+// Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+pub(crate) fn first_reaching<T: Real>(row: &[T], cut: &[f64]) -> Option<usize> {
+    let mut rb = row.chunks_exact(LANES);
+    let mut cb = cut.chunks_exact(LANES);
+    for (b, (r, c)) in (&mut rb).zip(&mut cb).enumerate() {
+        let mut any = false;
+        for l in 0..LANES {
+            any |= r[l].to_f64x() >= c[l];
+        }
+        if any {
+            return r
+                .iter()
+                .zip(c)
+                .position(|(&p, &c)| p.to_f64x() >= c)
+                .map(|o| b * LANES + o);
+        }
+    }
+    let base = row.len() - rb.remainder().len();
+    rb.remainder()
+        .iter()
+        .zip(cb.remainder())
+        .position(|(&p, &c)| p.to_f64x() >= c)
+        .map(|o| base + o)
+}
+
+/// The first index whose value (widened to f64) equals `value`, by blocks as
+/// [`first_reaching`].
+// Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+pub(crate) fn first_equal<T: Real>(row: &[T], value: f64) -> Option<usize> {
+    let mut rb = row.chunks_exact(LANES);
+    for (b, r) in (&mut rb).enumerate() {
+        let mut any = false;
+        for &v in r {
+            any |= v.to_f64x() == value;
+        }
+        if any {
+            return r
+                .iter()
+                .position(|&p| p.to_f64x() == value)
+                .map(|o| b * LANES + o);
+        }
+    }
+    let base = row.len() - rb.remainder().len();
+    rb.remainder()
+        .iter()
+        .position(|&p| p.to_f64x() == value)
+        .map(|o| base + o)
 }
 
 /// The maximum of the values (−∞ for none; values must not be NaN).

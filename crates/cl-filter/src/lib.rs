@@ -41,6 +41,7 @@
 //! * `n_jobs`: work runs on rayon's current pool; results never depend on its size.
 
 pub mod batched;
+mod compact;
 pub mod dataset;
 pub mod out_of_core;
 mod prune;
@@ -318,27 +319,15 @@ pub fn find_label_issues<T: Real>(
             }
             mask
         }
+        // The selection drops the rows the model agrees with itself.
         _ => {
-            let cj = match &options.confident_joint {
-                Some(cj) => cj.clone(),
-                None => estimated_confident_joint(labels, pred_probs, false)?.0,
-            };
-            let mut counts = keep_at_least_n_per_class(
-                cj.t(),
-                options.min_examples_per_class,
-                options.frac_noise,
-            );
-            if let Some(r) = &options.num_to_remove_per_class {
-                counts = prune::counts_from_targets(counts.view(), r, labels.class_counts())?;
-            }
-            // The selection drops the rows the model agrees with itself.
-            return Ok(select::select_in_memory(
+            return prune_in_memory(
                 labels,
-                pred_probs,
-                counts.view(),
-                filter_by,
-                options.min_examples_per_class,
-            ));
+                pred_probs.view(),
+                options,
+                false,
+                compact::Keep::Large,
+            );
         }
     };
     let view = pred_probs.view();
@@ -348,6 +337,106 @@ pub fn find_label_issues<T: Real>(
             *m = false;
         }
     });
+    Ok(mask)
+}
+
+/// [`find_label_issues`] on unvalidated input: validates `labels` and `pred_probs` as
+/// [`cl_core::input::validate`] does (the same errors, in the same order) and runs the
+/// filter. For the pruning filters (the default among them) the validation of every value
+/// is fused into the counting pass, so `pred_probs` is read once less than with
+/// `validate` followed by [`find_label_issues`]; the result is identical.
+///
+/// ```
+/// use cl_filter::{FilterOptions, find_label_issues_view};
+/// use ndarray::array;
+///
+/// let p = array![[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.2, 0.8], [0.1, 0.9], [0.9, 0.1]];
+/// let mask = find_label_issues_view(&[0_i64, 0, 0, 1, 1, 1], p.view(), &FilterOptions::default())?;
+/// assert_eq!(mask, vec![false, false, false, false, false, true]);
+///
+/// let bad = array![[0.9, 0.1], [f64::NAN, 0.2]];
+/// assert!(find_label_issues_view(&[0_i64, 1], bad.view(), &FilterOptions::default()).is_err());
+/// # Ok::<(), cl_filter::FilterError>(())
+/// ```
+pub fn find_label_issues_view<T: Real, L: cl_core::input::LabelValue>(
+    labels: &[L],
+    pred_probs: ndarray::ArrayView2<'_, T>,
+    options: &FilterOptions,
+) -> Result<Vec<bool>> {
+    let (n, k) = pred_probs.dim();
+    let checked = if n == 0 || k == 0 || labels.len() != n {
+        None
+    } else {
+        Labels::new(labels, k).ok()
+    };
+    let Some(checked) = checked else {
+        // Shape or label errors: `validate` names the first problem (values first).
+        return Err(match cl_core::input::validate(labels, pred_probs) {
+            Err(e) => e.into(),
+            Ok(_) => CoreError::Empty { what: "labels" }.into(),
+        });
+    };
+    if !options.filter_by.is_pruning() {
+        let probs = PredProbs::new(pred_probs)?;
+        return find_label_issues(&checked, &probs, options);
+    }
+    prune_in_memory(&checked, pred_probs, options, true, compact::Keep::Large)
+}
+
+/// The pruning filters in memory: the given-label pass, the fused pass (with validation
+/// of every value if `validate`) and the selection on its summary (`compact`).
+fn prune_in_memory<T: Real>(
+    labels: &Labels<'_>,
+    view: ndarray::ArrayView2<'_, T>,
+    options: &FilterOptions,
+    validate: bool,
+    keep: compact::Keep,
+) -> Result<Vec<bool>> {
+    let y = labels.as_slice();
+    let by_class = labels.rows_by_class();
+    let given = cl_core::count::given_label_probs(y, view);
+    let thresholds = if options.confident_joint.is_some() {
+        None
+    } else {
+        let t = cl_core::count::confident_thresholds_from_given(&given, &by_class);
+        if t.iter().any(|v| !v.is_finite()) {
+            // Only unvalidated input gets here: name its first bad value.
+            PredProbs::new(view)?;
+        }
+        Some(t)
+    };
+    let mut summary = compact::summarize(y, view, thresholds.as_deref(), validate, keep)?;
+    // Checked after the values, so that errors come in `validate`'s order.
+    let only_zero = labels.class_counts().first() == Some(&labels.len());
+    if !only_zero {
+        labels.require_classes(2)?;
+    }
+    options.check(view.ncols())?;
+    let cj = match (&options.confident_joint, summary.joint.take()) {
+        (Some(cj), _) => cj.clone(),
+        (None, Some(joint)) => joint.finish(true)?.joint,
+        (None, None) => {
+            return Err(CoreError::Empty {
+                what: "confident joint",
+            }
+            .into());
+        }
+    };
+    let mut counts =
+        keep_at_least_n_per_class(cj.t(), options.min_examples_per_class, options.frac_noise);
+    if let Some(r) = &options.num_to_remove_per_class {
+        counts = prune::counts_from_targets(counts.view(), r, labels.class_counts())?;
+    }
+    let plan = select::Plan::new(
+        counts.view(),
+        labels.class_counts(),
+        options.filter_by,
+        options.min_examples_per_class,
+    );
+    let mut mask = vec![false; labels.len()];
+    for i in compact::select(view, &given, &by_class, &summary, &plan) {
+        mask[i] = true;
+    }
     Ok(mask)
 }
 

@@ -1,6 +1,7 @@
 //! The selection step of the pruning filters (`prune_by_noise_rate`, `prune_by_class`,
-//! `both`), as one streaming, mergeable state used by the in-memory and the out-of-core
-//! paths alike.
+//! `both`), as one streaming, mergeable state: the out-of-core path's last pass, and the
+//! reference the in-memory selection (`compact`, which reads rows again only where it must)
+//! is tested against.
 //!
 //! For each given class `c` and target class `j` with a prune count `m = P[j, c] > 0`, the
 //! selection keeps the `m` class-`c` rows with the smallest key `−(p[j] − p[c])` (largest
@@ -8,7 +9,7 @@
 //! `p[c]`. "Smallest" is under the strict total order (key by `f64::total_cmp`, then row
 //! index), so the kept set is exactly the one a stable sort would put first, and it does
 //! not depend on the order in which rows arrive or on how partial states are merged: the
-//! in-memory path folds chunks in parallel and merges the per-thread states, and the result
+//! parallel update folds chunks in parallel and merges the per-thread states, and the result
 //! is identical for every thread count.
 //!
 //! Rows are read in index order (streaming through `pred_probs` once), not gathered class by
@@ -18,8 +19,10 @@
 
 use std::cmp::Ordering;
 
+use cl_core::Real;
 use cl_core::count::agrees_with_label;
-use cl_core::{Labels, PredProbs, Real};
+#[cfg(test)]
+use cl_core::{Labels, PredProbs};
 use ndarray::{ArrayView1, ArrayView2, s};
 use rayon::prelude::*;
 
@@ -128,14 +131,14 @@ impl Smallest {
 /// Which heaps exist: fixed by the prune counts, shared by all partial states.
 #[derive(Debug)]
 pub(crate) struct Plan {
-    k: usize,
-    filter_by: FilterBy,
+    pub(crate) k: usize,
+    pub(crate) filter_by: FilterBy,
     /// `rate_cap[c * K + j]`: how many class-`c` rows to keep for target `j` (0: none).
-    rate_cap: Vec<usize>,
+    pub(crate) rate_cap: Vec<usize>,
     /// `class_cap[c]`: how many class-`c` rows `prune_by_class` keeps (0: none).
-    class_cap: Vec<usize>,
+    pub(crate) class_cap: Vec<usize>,
     /// Whether a class has any heap (rows of other classes are skipped).
-    active: Vec<bool>,
+    pub(crate) active: Vec<bool>,
 }
 
 impl Plan {
@@ -390,6 +393,7 @@ impl<'p> Selection<'p> {
 }
 
 /// In-memory selection: the boolean mask of flagged rows.
+#[cfg(test)]
 pub(crate) fn select_in_memory<T: Real>(
     labels: &Labels<'_>,
     probs: &PredProbs<'_, T>,

@@ -168,6 +168,37 @@ impl ConfidentJointAccumulator {
         &self.thresholds
     }
 
+    /// The per-class cuts `t_k − 1e-6` a value must reach to be confident.
+    pub fn cuts(&self) -> &[f64] {
+        &self.cut
+    }
+
+    /// Counts one row from its given label and its guessed true label (as
+    /// [`guess_and_max`] returns it), numbered from the current row position: for callers
+    /// that guess in their own pass over the data.
+    pub fn add_guess(&mut self, label: usize, guess: Option<usize>) -> Result<()> {
+        let k = self.num_classes();
+        if label >= k || guess.is_some_and(|g| g >= k) {
+            return Err(CoreError::LabelOutOfRange {
+                row: self.next_row,
+                label: i64::try_from(label.max(guess.unwrap_or(0))).unwrap_or(i64::MAX),
+                num_classes: k,
+            });
+        }
+        self.class_counts[label] += 1;
+        if let Some(g) = guess {
+            self.counts[label * k + g] += 1;
+            if g != label
+                && let Some(off) = &mut self.off_diagonal
+            {
+                off.push(self.next_row);
+            }
+        }
+        self.rows += 1;
+        self.next_row += 1;
+        Ok(())
+    }
+
     /// Number of rows seen.
     pub fn num_rows(&self) -> usize {
         self.rows
@@ -274,14 +305,7 @@ impl ConfidentJointAccumulator {
 #[inline]
 fn guess_true_label<T: Real>(row: ArrayView1<'_, T>, cut: &[f64]) -> Option<usize> {
     if let Some(s) = row.to_slice() {
-        // Vectorised: the maximum and the number of confident classes in one pass, then
-        // a short scan for the position.
-        let (max, confident) = crate::kernels::max_and_count_ge(s, cut);
-        return match confident {
-            0 => None,
-            1 => s.iter().zip(cut).position(|(&p, &c)| p.to_f64x() >= c),
-            _ => s.iter().position(|&p| p.to_f64x() == max),
-        };
+        return guess_and_max(s, cut).0;
     }
     let mut confident = 0usize;
     let mut first_confident = 0usize;
@@ -304,6 +328,62 @@ fn guess_true_label<T: Real>(row: ArrayView1<'_, T>, cut: &[f64]) -> Option<usiz
         0 => None,
         1 => Some(first_confident),
         _ => Some(argmax),
+    }
+}
+
+/// cleanlab's guess of the true label of a contiguous row (as counted by the confident
+/// joint: `None` if no class reaches its cut, the only confident class if there is one,
+/// else the row's first argmax) and the row maximum (widened to `f64`), from one
+/// vectorised sweep. `cut[k]` is `t_k − 1e-6` ([`ConfidentJointAccumulator::cuts`]);
+/// `row` and `cut` have the same length and `row` holds no NaN.
+///
+/// ```
+/// use cl_core::count::guess_and_max;
+///
+/// let cut = [0.5, 0.5, 0.5];
+/// assert_eq!(guess_and_max(&[0.2, 0.7, 0.1], &cut), (Some(1), 0.7));
+/// assert_eq!(guess_and_max(&[0.4, 0.3, 0.3], &cut), (None, 0.4));
+/// assert_eq!(guess_and_max(&[0.6, 0.9, 0.0], &cut), (Some(1), 0.9)); // both confident: argmax
+/// ```
+// Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+pub fn guess_and_max<T: Real>(row: &[T], cut: &[f64]) -> (Option<usize>, f64) {
+    // The maximum and the number of confident classes in one pass, then a short scan for
+    // the position.
+    let (max, confident) = crate::kernels::max_and_count_ge(row, cut);
+    (position_of_guess(row, cut, max, confident), max)
+}
+
+/// [`guess_and_max`] on a row not validated yet, with the check fused into the same sweep:
+/// `None` if some value is NaN, infinite or outside `[-1e-6, 1 + 1e-6]` (then
+/// [`check_rows`](crate::input::check_rows) names it), else the guess and the maximum.
+///
+/// ```
+/// use cl_core::count::guess_and_max_checked;
+///
+/// let cut = [0.5, 0.5];
+/// assert_eq!(guess_and_max_checked(&[0.2, 0.8], &cut), Some((Some(1), 0.8)));
+/// assert_eq!(guess_and_max_checked(&[f64::NAN, 0.8], &cut), None);
+/// assert_eq!(guess_and_max_checked(&[1.5, 0.8], &cut), None);
+/// ```
+// Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+pub fn guess_and_max_checked<T: Real>(row: &[T], cut: &[f64]) -> Option<(Option<usize>, f64)> {
+    use crate::constants::FLOATING_POINT_COMPARISON as TOL;
+    let (max, confident, ok) = crate::kernels::max_count_within(row, cut, -TOL, 1.0 + TOL);
+    ok.then(|| (position_of_guess(row, cut, max, confident), max))
+}
+
+/// The guess from a row's maximum and number of confident classes.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn position_of_guess<T: Real>(row: &[T], cut: &[f64], max: f64, confident: usize) -> Option<usize> {
+    match confident {
+        0 => None,
+        1 => crate::kernels::first_reaching(row, cut),
+        _ => crate::kernels::first_equal(row, max),
     }
 }
 

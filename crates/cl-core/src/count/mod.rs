@@ -85,10 +85,13 @@ pub use estimate::{
 pub use issues::{EstimationMethod, agrees_with_label, num_label_issues, reduce_issues_mask};
 pub use joint::{
     ConfidentJoint, ConfidentJointAccumulator, ConfidentJointOptions, calibrate_confident_joint,
-    calibrate_confident_joint_from_counts, compute_confident_joint, estimate_joint,
-    joint_from_confident_joint,
+    calibrate_confident_joint_from_counts, compute_confident_joint, estimate_joint, guess_and_max,
+    guess_and_max_checked, joint_from_confident_joint,
 };
-pub use thresholds::{ThresholdAccumulator, get_confident_thresholds};
+pub use thresholds::{
+    ThresholdAccumulator, confident_thresholds_from_given, get_confident_thresholds,
+    given_label_probs,
+};
 
 /// Rows per chunk of the in-memory parallel counting (results do not depend on it).
 pub const CHUNK_ROWS: usize = 8192;

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use crate::constants::{BIG_VALUE, CONFIDENT_THRESHOLDS_LOWER_BOUND};
 use crate::error::{CoreError, Result};
 use crate::float::Real;
-use crate::input::{Labels, PredProbs};
+use crate::input::{ClassRows, Labels, PredProbs};
 use crate::util::pairwise_sum;
 
 use super::check_pair;
@@ -42,30 +42,64 @@ pub fn get_confident_thresholds<T: Real>(
 
 /// numpy-exact thresholds: gather `p[labels == k, k]` in index order, pairwise mean.
 pub(crate) fn exact_thresholds<T: Real>(labels: &Labels<'_>, view: ArrayView2<'_, T>) -> Vec<f64> {
-    let k = labels.num_classes();
-    let counts = labels.class_counts();
-    // Counting sort of row indices by class (stable: index order within a class).
-    let mut starts = Vec::with_capacity(k + 1);
-    let mut acc = 0usize;
-    starts.push(0);
-    for &c in counts {
-        acc += c;
-        starts.push(acc);
+    let given = given_label_probs(labels.as_slice(), view);
+    confident_thresholds_from_given(&given, &labels.rows_by_class())
+}
+
+/// `p[i, labels[i]]` of every row, widened to `f64`, in index order (in parallel). Labels
+/// must be valid column indices of `view` (validated labels of the same K); the values are
+/// not checked.
+pub fn given_label_probs<T: Real>(labels: &[usize], view: ArrayView2<'_, T>) -> Vec<f64> {
+    const ROWS: usize = 8192;
+    let k = view.ncols();
+    let mut out = vec![0.0; labels.len()];
+    if let Some(flat) = view.as_slice() {
+        // Row-major and contiguous: plain offsets, so the loads of many rows overlap.
+        out.par_chunks_mut(ROWS)
+            .zip(labels.par_chunks(ROWS))
+            .enumerate()
+            .for_each(|(b, (out, labels))| {
+                let base = b * ROWS * k;
+                for (r, (o, &c)) in out.iter_mut().zip(labels).enumerate() {
+                    *o = flat[base + r * k + c].to_f64x();
+                }
+            });
+    } else {
+        out.par_iter_mut()
+            .zip(labels.par_iter())
+            .enumerate()
+            .with_min_len(ROWS)
+            .for_each(|(i, (o, &c))| *o = view[[i, c]].to_f64x());
     }
-    let mut next = starts.clone();
-    let mut order = vec![0usize; labels.len()];
-    for (i, &l) in labels.as_slice().iter().enumerate() {
-        order[next[l]] = i;
-        next[l] += 1;
-    }
-    (0..k)
+    out
+}
+
+/// The confident thresholds from the given-label probabilities `given[i] = p[i, labels[i]]`
+/// (as [`given_label_probs`] returns them) and the rows of each class: bit-identical to
+/// [`get_confident_thresholds`] on the same data, for callers that already gathered the
+/// values (one read of one value per row instead of a pass over `pred_probs`).
+///
+/// ```
+/// use cl_core::count::{confident_thresholds_from_given, get_confident_thresholds, given_label_probs};
+/// use cl_core::input::validate;
+/// use ndarray::array;
+///
+/// let p = array![[0.8, 0.2], [0.6, 0.4], [0.3, 0.7]];
+/// let (labels, probs) = validate(&[0_i64, 0, 1], p.view())?;
+/// let given = given_label_probs(labels.as_slice(), p.view());
+/// let t = confident_thresholds_from_given(&given, &labels.rows_by_class());
+/// assert_eq!(t, get_confident_thresholds(&labels, &probs)?);
+/// # Ok::<(), cl_core::CoreError>(())
+/// ```
+pub fn confident_thresholds_from_given(given: &[f64], by_class: &ClassRows) -> Vec<f64> {
+    (0..by_class.num_classes())
         .into_par_iter()
         .map(|c| {
-            let rows = &order[starts[c]..starts[c + 1]];
+            let rows = by_class.rows(c);
             let mean = if rows.is_empty() {
                 BIG_VALUE
             } else {
-                let vals: Vec<f64> = rows.iter().map(|&i| view[[i, c]].to_f64x()).collect();
+                let vals: Vec<f64> = rows.iter().map(|&i| given[i]).collect();
                 pairwise_sum(&vals) / vals.len() as f64
             };
             mean.max(CONFIDENT_THRESHOLDS_LOWER_BOUND)

@@ -1,0 +1,654 @@
+//! The in-memory pruning filters (`prune_by_noise_rate`, `prune_by_class`, `both`) in two
+//! reads of `pred_probs` instead of three.
+//!
+//! The streaming selection ([`crate::select`]) needs the prune counts, which need the
+//! confident joint, which needs the thresholds: three dependent passes over every value.
+//! Here the last two are fused and the third runs on a compact summary:
+//!
+//! 1. **Given-label pass**: `p[i, y_i]` for every row (one value per row), which gives the
+//!    thresholds (bit-identical to [`cl_core::count::get_confident_thresholds`]) and every
+//!    `prune_by_class` key.
+//! 2. **Fused pass** over fixed blocks of rows, in parallel: (optionally) validation of the
+//!    block while it is in cache, the confident-joint guess and the row maximum from one
+//!    vectorised sweep, and whether the model agrees with the given label. A row the model
+//!    agrees with keeps only a bound; any other row keeps its [`TOP`] largest off-label
+//!    entries as exact keys `−(p[j] − p[c])`, and a bound: every key it did not keep is at
+//!    least `−(τ − p[c])`, `τ` being its next largest value (rounding is monotone, so the
+//!    bound holds for the keys computed in the element type). For a row the model agrees
+//!    with, `τ` is the row maximum.
+//! 3. **Selection** on the summary, per class `c` in parallel: for each cell `(c, j)` with a
+//!    prune count `m`, the `m`-th smallest kept key `λ` (key, then row index). A row whose
+//!    bound is above `λ` cannot reach the first `m` through a key it did not keep, so only
+//!    rows with bound `≤ λ` are read again (their exact key for `j` joins the kept ones);
+//!    a cell with fewer than `m` kept keys reads every row of its class. The first `m` of
+//!    the completed list are then exactly the streaming selection's, under the same strict
+//!    order, so the result equals it for every thread count. On typical data almost no row
+//!    is read again.
+
+use cl_core::constants::FLOATING_POINT_COMPARISON;
+use cl_core::count::{
+    ConfidentJointAccumulator, agrees_with_label, guess_and_max, guess_and_max_checked,
+};
+use cl_core::input::{ClassRows, check_rows};
+use cl_core::{CoreError, Real};
+use ndarray::{ArrayView1, ArrayView2, s};
+use rayon::prelude::*;
+
+use crate::FilterBy;
+use crate::select::Plan;
+
+/// Rows per block of the fused pass (about 100–200 KB of `f64` rows at K = 100: the block
+/// is validated and then summarised while it is in cache).
+const BLOCK_BYTES: usize = 128 * 1024;
+
+/// A kept key: row `index`, off-label class `class`, key `−(p[class] − p[label])`.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    index: usize,
+    class: u32,
+    key: f64,
+}
+
+/// A candidate of one cell: `(key, index)`, ordered as the streaming selection orders.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    key: f64,
+    index: usize,
+}
+
+fn item_cmp(a: &Item, b: &Item) -> std::cmp::Ordering {
+    a.key.total_cmp(&b.key).then(a.index.cmp(&b.index))
+}
+
+/// The result of the fused pass.
+pub(crate) struct Summary {
+    /// Per row: every key the row did not keep is `≥` this.
+    bound: Vec<f64>,
+    /// Per row: whether the model agrees with the given label (cleanlab's `_reduce_issues`).
+    agrees: Vec<bool>,
+    /// The kept keys: per part of the pass, per given class.
+    kept: Vec<Vec<Vec<Kept>>>,
+    /// The confident joint's accumulator (absent when no thresholds were given).
+    pub(crate) joint: Option<ConfidentJointAccumulator>,
+}
+
+/// Partial state of the fused pass over some blocks.
+struct Partial {
+    /// Per given class.
+    kept: Vec<Vec<Kept>>,
+    joint: Option<ConfidentJointAccumulator>,
+    /// The first bad value of the lowest failing block seen.
+    error: Option<(usize, CoreError)>,
+}
+
+impl Partial {
+    fn merge(mut self, other: Partial) -> Partial {
+        self.joint = match (self.joint, other.joint) {
+            (Some(a), Some(b)) => a.merge(b).ok(),
+            _ => None,
+        };
+        self.error = match (self.error, other.error) {
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        self
+    }
+}
+
+/// How rows the model disagrees with are summarised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Keep the values reaching the row's lane threshold (the default; see [`keep_large`]).
+    Large,
+    /// Keep nothing (every row is summarised by its maximum alone): the selection then
+    /// reads every candidate row again. For tests of that path.
+    #[cfg(test)]
+    Nothing,
+}
+
+/// Pass 2: validation (if `validate`), the confident joint (if `thresholds`), and the
+/// compact summary of every row.
+pub(crate) fn summarize<T: Real>(
+    y: &[usize],
+    view: ArrayView2<'_, T>,
+    thresholds: Option<&[f64]>,
+    validate: bool,
+    keep: Keep,
+) -> Result<Summary, CoreError> {
+    let (n, k) = view.dim();
+    let block_rows = (BLOCK_BYTES / (k * std::mem::size_of::<T>()).max(1)).clamp(16, 4096);
+    let probe = match thresholds {
+        Some(t) => Some(ConfidentJointAccumulator::new(t, false)?),
+        None => None,
+    };
+    // Without thresholds no class is confident: the sweep still gives the maximum.
+    let cut: Vec<f64> = probe
+        .as_ref()
+        .map_or_else(|| vec![f64::INFINITY; k], |j| j.cuts().to_vec());
+    let mut bound = vec![0.0_f64; n];
+    let mut agrees = vec![false; n];
+    // A few contiguous parts per thread, each a sequence of blocks with its own state;
+    // partial states are merged in part order.
+    let blocks = n.div_ceil(block_rows);
+    let parts = (rayon::current_num_threads() * 4).clamp(1, blocks.max(1));
+    let part_rows = blocks.div_ceil(parts).max(1) * block_rows;
+    let partials: Vec<Partial> = bound
+        .par_chunks_mut(part_rows)
+        .zip(agrees.par_chunks_mut(part_rows))
+        .enumerate()
+        .map(|(p, (bound, agrees))| {
+            let mut st = Partial {
+                kept: vec![Vec::new(); k],
+                joint: probe.clone(),
+                error: None,
+            };
+            let part_lo = p * part_rows;
+            for (b, (bound, agrees)) in bound
+                .chunks_mut(block_rows)
+                .zip(agrees.chunks_mut(block_rows))
+                .enumerate()
+            {
+                let lo = part_lo + b * block_rows;
+                let hi = lo + bound.len();
+                let out = BlockOut { lo, bound, agrees };
+                let block = view.slice(s![lo..hi, ..]);
+                if let Err(e) =
+                    dispatch_block(&mut st, &y[lo..hi], block, &cut, validate, keep, out)
+                {
+                    // Later blocks of the part cannot hold the first error.
+                    st.error = Some(e);
+                    break;
+                }
+            }
+            st
+        })
+        .collect();
+    let mut partials = partials;
+    let kept: Vec<Vec<Vec<Kept>>> = partials
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.kept))
+        .collect();
+    let Some(partial) = partials.into_iter().reduce(Partial::merge) else {
+        return Err(CoreError::Empty { what: "pred_probs" });
+    };
+    if let Some((_, e)) = partial.error {
+        return Err(e);
+    }
+    if thresholds.is_some() && partial.joint.is_none() {
+        return Err(CoreError::InvalidParameter {
+            name: "thresholds",
+            reason: "partial confident joints could not be merged".into(),
+        });
+    }
+    Ok(Summary {
+        bound,
+        agrees,
+        kept,
+        joint: partial.joint,
+    })
+}
+
+/// Where one block's per-row results go.
+struct BlockOut<'o> {
+    lo: usize,
+    bound: &'o mut [f64],
+    agrees: &'o mut [bool],
+}
+
+/// [`summarize_block`], compiled for AVX2 when the CPU has it (the results are identical:
+/// the kernels only compare, take maxima and subtract, which round the same way in every
+/// instruction set).
+fn dispatch_block<T: Real>(
+    st: &mut Partial,
+    y: &[usize],
+    block: ArrayView2<'_, T>,
+    cut: &[f64],
+    validate: bool,
+    keep: Keep,
+    out: BlockOut<'_>,
+) -> Result<(), (usize, CoreError)> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            #[allow(unsafe_code)]
+            // SAFETY: `summarize_block_avx2` only requires AVX2, detected just above.
+            return unsafe { summarize_block_avx2(st, y, block, cut, validate, keep, out) };
+        }
+    }
+    summarize_block(st, y, block, cut, validate, keep, out)
+}
+
+/// [`summarize_block`] compiled with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn summarize_block_avx2<T: Real>(
+    st: &mut Partial,
+    y: &[usize],
+    block: ArrayView2<'_, T>,
+    cut: &[f64],
+    validate: bool,
+    keep: Keep,
+    out: BlockOut<'_>,
+) -> Result<(), (usize, CoreError)> {
+    summarize_block(st, y, block, cut, validate, keep, out)
+}
+
+/// Validates (if `validate`) and summarises the rows of one block (see the module docs).
+// Always inlined: compiled once for AVX2 and once for the baseline.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn summarize_block<T: Real>(
+    st: &mut Partial,
+    y: &[usize],
+    block: ArrayView2<'_, T>,
+    cut: &[f64],
+    validate: bool,
+    keep: Keep,
+    out: BlockOut<'_>,
+) -> Result<(), (usize, CoreError)> {
+    let BlockOut { lo, bound, agrees } = out;
+    let offset = T::from_f64x(FLOATING_POINT_COMPARISON);
+    let mut scratch: Vec<T> = Vec::new();
+    let mut large: Vec<(T, usize)> = Vec::with_capacity(block.ncols());
+    for (r, (&c, row)) in y.iter().zip(block.rows()).enumerate() {
+        let s: &[T] = if let Some(s) = row.to_slice() {
+            s
+        } else {
+            scratch.clear();
+            scratch.extend(row.iter().copied());
+            &scratch
+        };
+        let (guess, max) = if validate {
+            let Some(found) = guess_and_max_checked(s, cut) else {
+                // Name the first bad value of the row (as `PredProbs::new` does).
+                let one = block.slice(s![r..=r, ..]);
+                let e = check_rows(one, lo + r)
+                    .err()
+                    .unwrap_or(CoreError::Empty { what: "pred_probs" });
+                return Err((lo + r, e));
+            };
+            found
+        } else {
+            guess_and_max(s, cut)
+        };
+        if let Some(joint) = &mut st.joint {
+            joint.add_guess(c, guess).map_err(|e| (lo + r, e))?;
+        }
+        let pc = s[c];
+        // The model agrees with the label iff the first argmax of the row with 1e-6 added
+        // to p[c] is c: decided by the maximum unless it equals p[c] + 1e-6 exactly.
+        let target = (pc + offset).to_f64x();
+        let agree = if max < target {
+            true
+        } else if max > target {
+            false
+        } else {
+            agrees_with_label(ArrayView1::from(s), c)
+        };
+        agrees[r] = agree;
+        if agree || keep != Keep::Large {
+            bound[r] = -(T::from_f64x(max) - pc).to_f64x();
+            continue;
+        }
+        let g = keep_large(s, c, &mut large);
+        let index = lo + r;
+        st.kept[c].extend(large.iter().map(|&(v, j)| Kept {
+            index,
+            class: j as u32,
+            key: -(v - pc).to_f64x(),
+        }));
+        bound[r] = -(g - pc).to_f64x();
+    }
+    Ok(())
+}
+
+/// Collects into `out` the values of `row` outside column `c` that reach a threshold `g`,
+/// and returns `g`: with `M_l` the maximum of the columns `≡ l mod 4` (as four pairs of
+/// eight vector lanes), `g` is the second smallest `M_l`, so at least two off-label values
+/// reach it and, on typical rows, only a few more; every value left out is below `g`.
+/// Any `g` keeps the selection exact (the row's bound is derived from it); this one keeps
+/// the summary small and the bound tight enough that few rows are read again.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn keep_large<T: Real>(row: &[T], c: usize, out: &mut Vec<(T, usize)>) -> T {
+    const LANES: usize = 8;
+    let mut lane = [T::neg_infinity(); LANES];
+    let mut blocks = row.chunks_exact(LANES);
+    for b in &mut blocks {
+        for (m, &v) in lane.iter_mut().zip(b) {
+            *m = if v > *m { v } else { *m };
+        }
+    }
+    for (m, &v) in lane.iter_mut().zip(blocks.remainder()) {
+        *m = if v > *m { v } else { *m };
+    }
+    // Pairs of lanes: the maxima of four lanes of stride four; g is the second smallest.
+    let (mut first, mut second) = (T::infinity(), T::infinity());
+    for l in 0..LANES / 2 {
+        let m = if lane[l + LANES / 2] > lane[l] {
+            lane[l + LANES / 2]
+        } else {
+            lane[l]
+        };
+        if m < first {
+            second = first;
+            first = m;
+        } else if m < second {
+            second = m;
+        }
+    }
+    let g = second;
+    out.clear();
+    out.resize(row.len(), (T::zero(), 0));
+    let mut n = 0;
+    for (b, chunk) in row.chunks(LANES).enumerate() {
+        let mut any = false;
+        for &v in chunk {
+            any |= v >= g;
+        }
+        if !any {
+            continue;
+        }
+        for (o, &v) in chunk.iter().enumerate() {
+            let j = b * LANES + o;
+            if let Some(slot) = out.get_mut(n) {
+                *slot = (v, j);
+            }
+            // Non-short-circuit `&`: no branch, the count always advances by 0 or 1.
+            #[allow(clippy::needless_bitwise_bool)]
+            let keep = (v >= g) & (j != c);
+            n += usize::from(keep);
+        }
+    }
+    out.truncate(n);
+    g
+}
+
+/// Pass 3: the flagged rows (ascending) of the pruning filter `plan` describes.
+pub(crate) fn select<T: Real>(
+    view: ArrayView2<'_, T>,
+    given: &[f64],
+    by_class: &ClassRows,
+    summary: &Summary,
+    plan: &Plan,
+) -> Vec<usize> {
+    let k = plan.k;
+    let mut flagged: Vec<usize> = (0..k)
+        .into_par_iter()
+        .filter(|&c| plan.active[c])
+        .flat_map_iter(|c| {
+            let rows = by_class.rows(c);
+            let rate = if matches!(plan.filter_by, FilterBy::PruneByClass) {
+                Vec::new()
+            } else {
+                select_rate(c, k, rows, view, summary, plan)
+            };
+            let chosen: Vec<usize> = match plan.filter_by {
+                FilterBy::PruneByNoiseRate => rate,
+                FilterBy::PruneByClass => smallest_given(rows, given, plan.class_cap[c]),
+                _ => smallest_given(rows, given, plan.class_cap[c])
+                    .into_iter()
+                    .filter(|i| rate.binary_search(i).is_ok())
+                    .collect(),
+            };
+            chosen.into_iter().filter(|&i| !summary.agrees[i])
+        })
+        .collect();
+    flagged.sort_unstable();
+    flagged
+}
+
+/// The rows of class `c` selected by `prune_by_noise_rate` (ascending, deduplicated).
+fn select_rate<T: Real>(
+    c: usize,
+    k: usize,
+    rows: &[usize],
+    view: ArrayView2<'_, T>,
+    summary: &Summary,
+    plan: &Plan,
+) -> Vec<usize> {
+    let cap = &plan.rate_cap[c * k..(c + 1) * k];
+    // The class's kept keys grouped by target class (a counting sort), cells without a
+    // prune count left out.
+    let mut starts = vec![0usize; k + 1];
+    for part in &summary.kept {
+        for e in &part[c] {
+            if cap[e.class as usize] > 0 {
+                starts[e.class as usize + 1] += 1;
+            }
+        }
+    }
+    for j in 0..k {
+        starts[j + 1] += starts[j];
+    }
+    let mut next = starts.clone();
+    let mut items = vec![Item { key: 0.0, index: 0 }; starts[k]];
+    for part in &summary.kept {
+        for e in &part[c] {
+            let j = e.class as usize;
+            if cap[j] > 0 {
+                items[next[j]] = Item {
+                    key: e.key,
+                    index: e.index,
+                };
+                next[j] += 1;
+            }
+        }
+    }
+    // Per cell with a prune count: target class, count, and the m-th kept key (None when
+    // fewer than m keys were kept: every row of the class is a candidate). After the
+    // selection the first m kept keys of the cell are its m smallest.
+    let mut cells: Vec<(usize, usize, Option<Item>)> = Vec::new();
+    for j in (0..k).filter(|&j| cap[j] > 0) {
+        let m = cap[j];
+        let list = &mut items[starts[j]..starts[j + 1]];
+        let lambda = (list.len() >= m).then(|| {
+            let (_, nth, _) = list.select_nth_unstable_by(m - 1, item_cmp);
+            *nth
+        });
+        cells.push((j, m, lambda));
+    }
+    // Cells from the loosest m-th key to the tightest, so that a row's scan stops at the
+    // first cell its bound excludes.
+    let level = |cell: &(usize, usize, Option<Item>)| cell.2.map_or(f64::INFINITY, |l| l.key);
+    let mut by_level: Vec<usize> = (0..cells.len()).collect();
+    by_level.sort_unstable_by(|&a, &b| level(&cells[b]).total_cmp(&level(&cells[a])));
+    let loosest = by_level
+        .first()
+        .map_or(f64::NEG_INFINITY, |&x| level(&cells[x]));
+    // Rows that may hold an unkept key among the first m of some cell: their exact keys.
+    let mut extra: Vec<Vec<Item>> = vec![Vec::new(); cells.len()];
+    for &i in rows {
+        let b = summary.bound[i];
+        // (Bounds are never NaN.)
+        if b > loosest {
+            continue;
+        }
+        let row = view.row(i);
+        let pc = row[c];
+        for &x in &by_level {
+            let (j, _, lambda) = cells[x];
+            if lambda.is_some_and(|l| b > l.key) {
+                break;
+            }
+            let key = -(row[j] - pc).to_f64x();
+            // A key below the bound was kept; one equal to it may have been.
+            let kept = &items[starts[j]..starts[j + 1]];
+            if key < b || (key == b && kept.iter().any(|e| e.index == i)) {
+                continue;
+            }
+            extra[x].push(Item { key, index: i });
+        }
+    }
+    let mut out = Vec::new();
+    for (&(j, m, _), mut more) in cells.iter().zip(extra) {
+        let kept = &items[starts[j]..starts[j + 1]];
+        if more.is_empty() {
+            out.extend(kept.iter().take(m).map(|e| e.index));
+        } else {
+            more.extend_from_slice(kept);
+            if more.len() > m {
+                more.select_nth_unstable_by(m - 1, item_cmp);
+                more.truncate(m);
+            }
+            out.extend(more.iter().map(|e| e.index));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The `cap` rows of `rows` with the smallest given-label probability (then the smallest
+/// index), ascending.
+fn smallest_given(rows: &[usize], given: &[f64], cap: usize) -> Vec<usize> {
+    let mut list: Vec<Item> = rows
+        .iter()
+        .map(|&i| Item {
+            key: given[i],
+            index: i,
+        })
+        .collect();
+    if cap == 0 {
+        return Vec::new();
+    }
+    if list.len() > cap {
+        list.select_nth_unstable_by(cap - 1, item_cmp);
+        list.truncate(cap);
+    }
+    let mut out: Vec<usize> = list.iter().map(|e| e.index).collect();
+    out.sort_unstable();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Keep;
+    use crate::{FilterBy, FilterOptions, keep_at_least_n_per_class};
+    use cl_core::input::validate;
+    use ndarray::Array2;
+    use proptest::prelude::*;
+
+    /// The streaming selection over the estimated (or given) joint: the reference.
+    fn streaming(labels: &[i64], p: &Array2<f64>, opts: &FilterOptions) -> Vec<bool> {
+        let (l, probs) = validate(labels, p.view()).expect("valid");
+        let cj = cl_core::count::compute_confident_joint(
+            &l,
+            &probs,
+            &cl_core::count::ConfidentJointOptions::default(),
+        )
+        .expect("joint")
+        .joint;
+        let counts =
+            keep_at_least_n_per_class(cj.t(), opts.min_examples_per_class, opts.frac_noise);
+        crate::select::select_in_memory(
+            &l,
+            &probs,
+            counts.view(),
+            opts.filter_by,
+            opts.min_examples_per_class,
+        )
+    }
+
+    fn compact(labels: &[i64], p: &Array2<f64>, opts: &FilterOptions, keep: Keep) -> Vec<bool> {
+        let (l, _) = validate(labels, p.view()).expect("valid");
+        crate::prune_in_memory(&l, p.view(), opts, true, keep).expect("prune")
+    }
+
+    /// Rows on a coarse grid (ties everywhere, rows not normalised), K up to 20 so that the
+    /// kept/unkept split and the re-reading of rows are both exercised.
+    fn data() -> impl Strategy<Value = (Vec<i64>, Array2<f64>)> {
+        (2usize..20, 4usize..90).prop_flat_map(|(k, n)| {
+            (
+                prop::collection::vec(0..k as i64, n),
+                prop::collection::vec(0u8..=8, n * k),
+            )
+                .prop_map(move |(mut labels, v)| {
+                    labels[0] = 0;
+                    labels[1] = 1;
+                    let p = Array2::from_shape_vec((n, k), v)
+                        .expect("shape")
+                        .mapv(|x| f64::from(x) / 8.0);
+                    (labels, p)
+                })
+        })
+    }
+
+    /// The block summary compiled for AVX2 (where the CPU has it) equals the baseline one.
+    #[test]
+    fn dispatched_block_equals_baseline_block() {
+        use super::{BlockOut, Partial, dispatch_block, summarize_block};
+        let (labels, p) = {
+            let mut rng = cl_core::rng::NumpyRng::new(11);
+            let p = Array2::from_shape_fn((300, 37), |_| rng.random_sample());
+            let labels: Vec<usize> = (0..300).map(|i| (i * 7) % 37).collect();
+            (labels, p)
+        };
+        let cut = vec![0.6; 37];
+        let run = |dispatched: bool| {
+            let mut st = Partial {
+                kept: vec![Vec::new(); 37],
+                joint: Some(
+                    cl_core::count::ConfidentJointAccumulator::new(&[0.6; 37], false)
+                        .expect("joint"),
+                ),
+                error: None,
+            };
+            let (mut bound, mut agrees) = (vec![0.0; 300], vec![false; 300]);
+            let out = BlockOut {
+                lo: 0,
+                bound: &mut bound,
+                agrees: &mut agrees,
+            };
+            let r = if dispatched {
+                dispatch_block(&mut st, &labels, p.view(), &cut, true, Keep::Large, out)
+            } else {
+                summarize_block(&mut st, &labels, p.view(), &cut, true, Keep::Large, out)
+            };
+            assert!(r.is_ok());
+            let kept: Vec<(usize, u32, u64)> = st
+                .kept
+                .iter()
+                .flatten()
+                .map(|e| (e.index, e.class, e.key.to_bits()))
+                .collect();
+            let joint = st
+                .joint
+                .expect("joint")
+                .finish(false)
+                .expect("finish")
+                .joint;
+            (
+                bound.iter().map(|b| b.to_bits()).collect::<Vec<_>>(),
+                agrees,
+                kept,
+                joint,
+            )
+        };
+        let baseline = run(false);
+        assert!(!baseline.2.is_empty());
+        assert_eq!(run(true), baseline);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The two-read selection equals the streaming one for every pruning filter, with
+        /// the default summary and with an empty one (every candidate row read again).
+        #[test]
+        fn compact_selection_equals_streaming_selection(
+            (labels, p) in data(),
+            filter in prop::sample::select(vec![FilterBy::PruneByNoiseRate, FilterBy::PruneByClass, FilterBy::Both]),
+            min_per_class in 0usize..4,
+            frac in prop::sample::select(vec![1.0, 0.5]),
+        ) {
+            let opts = FilterOptions::default()
+                .filter_by(filter)
+                .min_examples_per_class(min_per_class)
+                .frac_noise(frac);
+            let want = streaming(&labels, &p, &opts);
+            prop_assert_eq!(&compact(&labels, &p, &opts, Keep::Large), &want);
+            prop_assert_eq!(&compact(&labels, &p, &opts, Keep::Nothing), &want);
+        }
+    }
+}
