@@ -8,14 +8,14 @@
 //! 1. **Given-label pass**: `p[i, y_i]` for every row (one value per row), which gives the
 //!    thresholds (bit-identical to [`cl_core::count::get_confident_thresholds`]) and every
 //!    `prune_by_class` key.
-//! 2. **Fused pass** over fixed blocks of rows, in parallel: (optionally) validation of the
-//!    block while it is in cache, the confident-joint guess and the row maximum from one
-//!    vectorised sweep, and whether the model agrees with the given label. A row the model
-//!    agrees with keeps only a bound; any other row keeps its [`TOP`] largest off-label
-//!    entries as exact keys `−(p[j] − p[c])`, and a bound: every key it did not keep is at
-//!    least `−(τ − p[c])`, `τ` being its next largest value (rounding is monotone, so the
-//!    bound holds for the keys computed in the element type). For a row the model agrees
-//!    with, `τ` is the row maximum.
+//! 2. **Fused pass** over fixed blocks of rows, in parallel: (optionally) validation of
+//!    each row, the confident-joint guess and the row maximum, all from one vectorised
+//!    sweep, and whether the model agrees with the given label. A row the model agrees with
+//!    keeps only a bound; any other row keeps its values reaching a threshold `g` (see
+//!    [`keep_large`]) as exact keys `−(p[j] − p[c])`, and a bound: every key it did not
+//!    keep is at least `−(g − p[c])` (rounding is monotone, so the bound holds for the keys
+//!    computed in the element type). For a row the model agrees with, the bound uses the
+//!    row maximum instead of `g`.
 //! 3. **Selection** on the summary, per class `c` in parallel: for each cell `(c, j)` with a
 //!    prune count `m`, the `m`-th smallest kept key `λ` (key, then row index). A row whose
 //!    bound is above `λ` cannot reach the first `m` through a key it did not keep, so only
