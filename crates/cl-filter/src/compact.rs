@@ -249,7 +249,7 @@ fn summarize_block<T: Real>(
     let BlockOut { lo, bound, agrees } = out;
     let offset = T::from_f64x(FLOATING_POINT_COMPARISON);
     let mut scratch: Vec<T> = Vec::new();
-    let mut large: Vec<(T, usize)> = Vec::with_capacity(block.ncols());
+    let mut large: Vec<(T, usize)> = vec![(T::zero(), 0); block.ncols()];
     for (r, (&c, row)) in y.iter().zip(block.rows()).enumerate() {
         let s: &[T] = if let Some(s) = row.to_slice() {
             s
@@ -259,7 +259,7 @@ fn summarize_block<T: Real>(
             &scratch
         };
         let (guess, max) = if validate {
-            let Some(found) = guess_and_max_checked(s, cut) else {
+            let Some(found) = guess_and_max_checked(s, cut, c) else {
                 // Name the first bad value of the row (as `PredProbs::new` does).
                 let one = block.slice(s![r..=r, ..]);
                 let e = check_rows(one, lo + r)
@@ -290,9 +290,9 @@ fn summarize_block<T: Real>(
             bound[r] = -(T::from_f64x(max) - pc).to_f64x();
             continue;
         }
-        let g = keep_large(s, c, &mut large);
+        let (g, kept) = keep_large(s, c, &mut large);
         let index = lo + r;
-        st.kept[c].extend(large.iter().map(|&(v, j)| Kept {
+        st.kept[c].extend(large[..kept].iter().map(|&(v, j)| Kept {
             index,
             class: j as u32,
             key: -(v - pc).to_f64x(),
@@ -302,15 +302,15 @@ fn summarize_block<T: Real>(
     Ok(())
 }
 
-/// Collects into `out` the values of `row` outside column `c` that reach a threshold `g`,
-/// and returns `g`: with `M_l` the maximum of the columns `≡ l mod 4` (as four pairs of
+/// Collects into the front of `out` (as long as `row`) the values of `row` outside column
+/// `c` that reach a threshold `g`, and returns `g` and their number: with `M_l` the maximum of the columns `≡ l mod 4` (as four pairs of
 /// eight vector lanes), `g` is the second smallest `M_l`, so at least two off-label values
 /// reach it and, on typical rows, only a few more; every value left out is below `g`.
 /// Any `g` keeps the selection exact (the row's bound is derived from it); this one keeps
 /// the summary small and the bound tight enough that few rows are read again.
 #[allow(clippy::inline_always)]
 #[inline(always)]
-fn keep_large<T: Real>(row: &[T], c: usize, out: &mut Vec<(T, usize)>) -> T {
+fn keep_large<T: Real>(row: &[T], c: usize, out: &mut [(T, usize)]) -> (T, usize) {
     const LANES: usize = 8;
     let mut lane = [T::neg_infinity(); LANES];
     let mut blocks = row.chunks_exact(LANES);
@@ -338,8 +338,6 @@ fn keep_large<T: Real>(row: &[T], c: usize, out: &mut Vec<(T, usize)>) -> T {
         }
     }
     let g = second;
-    out.clear();
-    out.resize(row.len(), (T::zero(), 0));
     let mut n = 0;
     for (b, chunk) in row.chunks(LANES).enumerate() {
         let mut any = false;
@@ -360,12 +358,13 @@ fn keep_large<T: Real>(row: &[T], c: usize, out: &mut Vec<(T, usize)>) -> T {
             n += usize::from(keep);
         }
     }
-    out.truncate(n);
-    g
+    (g, n)
 }
 
-/// Pass 3: the flagged rows (ascending) of the pruning filter `plan` describes.
+/// Pass 3: the flagged rows of the pruning filter `plan` describes (each once, grouped by
+/// class, not sorted: the caller turns them into a mask).
 pub(crate) fn select<T: Real>(
+    y: &[usize],
     view: ArrayView2<'_, T>,
     given: &[f64],
     by_class: &ClassRows,
@@ -373,16 +372,34 @@ pub(crate) fn select<T: Real>(
     plan: &Plan,
 ) -> Vec<usize> {
     let k = plan.k;
-    let mut flagged: Vec<usize> = (0..k)
+    let rate_wanted = !matches!(plan.filter_by, FilterBy::PruneByClass);
+    // Per class: its kept keys by cell and each cell's m-th kept key.
+    let prepared: Vec<Option<ClassCells>> = (0..k)
         .into_par_iter()
-        .filter(|&c| plan.active[c])
-        .flat_map_iter(|c| {
+        .map(|c| (plan.active[c] && rate_wanted).then(|| ClassCells::new(c, k, summary, plan)))
+        .collect();
+    let loosest: Vec<f64> = prepared
+        .iter()
+        .map(|p| p.as_ref().map_or(f64::NEG_INFINITY, |p| p.loosest))
+        .collect();
+    // Rows to read again: one sequential scan of the bounds (never NaN), then by class.
+    let again: Vec<usize> = (0..y.len())
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .filter(|&i| summary.bound[i] <= loosest[y[i]])
+        .collect();
+    let mut again_by_class: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for i in again {
+        again_by_class[y[i]].push(i);
+    }
+    prepared
+        .into_par_iter()
+        .zip(again_by_class)
+        .enumerate()
+        .filter(|(c, _)| plan.active[*c])
+        .flat_map_iter(|(c, (cells, again))| {
             let rows = by_class.rows(c);
-            let rate = if matches!(plan.filter_by, FilterBy::PruneByClass) {
-                Vec::new()
-            } else {
-                select_rate(c, k, rows, view, summary, plan)
-            };
+            let rate = cells.map_or_else(Vec::new, |cells| cells.finish(c, view, summary, &again));
             let chosen: Vec<usize> = match plan.filter_by {
                 FilterBy::PruneByNoiseRate => rate,
                 FilterBy::PruneByClass => smallest_given(rows, given, plan.class_cap[c]),
@@ -393,110 +410,124 @@ pub(crate) fn select<T: Real>(
             };
             chosen.into_iter().filter(|&i| !summary.agrees[i])
         })
-        .collect();
-    flagged.sort_unstable();
-    flagged
+        .collect()
 }
 
-/// The rows of class `c` selected by `prune_by_noise_rate` (ascending, deduplicated).
-fn select_rate<T: Real>(
-    c: usize,
-    k: usize,
-    rows: &[usize],
-    view: ArrayView2<'_, T>,
-    summary: &Summary,
-    plan: &Plan,
-) -> Vec<usize> {
-    let cap = &plan.rate_cap[c * k..(c + 1) * k];
-    // The class's kept keys grouped by target class (a counting sort), cells without a
-    // prune count left out.
-    let mut starts = vec![0usize; k + 1];
-    for part in &summary.kept {
-        for e in &part[c] {
-            if cap[e.class as usize] > 0 {
-                starts[e.class as usize + 1] += 1;
+/// The `prune_by_noise_rate` cells of one class: its kept keys grouped by target class,
+/// and per cell with a prune count `m` the `m`-th kept key (`None` when fewer than `m` keys
+/// were kept: every row of the class is then read again).
+struct ClassCells {
+    items: Vec<Item>,
+    starts: Vec<usize>,
+    /// (target class, m, m-th kept key), from the loosest m-th key to the tightest.
+    cells: Vec<(usize, usize, Option<Item>)>,
+    /// The loosest m-th key: rows with a larger bound are not read again.
+    loosest: f64,
+}
+
+impl ClassCells {
+    fn new(c: usize, k: usize, summary: &Summary, plan: &Plan) -> Self {
+        let cap = &plan.rate_cap[c * k..(c + 1) * k];
+        // A counting sort by target class, cells without a prune count left out.
+        let mut starts = vec![0usize; k + 1];
+        for part in &summary.kept {
+            for e in &part[c] {
+                if cap[e.class as usize] > 0 {
+                    starts[e.class as usize + 1] += 1;
+                }
             }
         }
-    }
-    for j in 0..k {
-        starts[j + 1] += starts[j];
-    }
-    let mut next = starts.clone();
-    let mut items = vec![Item { key: 0.0, index: 0 }; starts[k]];
-    for part in &summary.kept {
-        for e in &part[c] {
-            let j = e.class as usize;
-            if cap[j] > 0 {
-                items[next[j]] = Item {
-                    key: e.key,
-                    index: e.index,
-                };
-                next[j] += 1;
+        for j in 0..k {
+            starts[j + 1] += starts[j];
+        }
+        let mut next = starts.clone();
+        let mut items = vec![Item { key: 0.0, index: 0 }; starts[k]];
+        for part in &summary.kept {
+            for e in &part[c] {
+                let j = e.class as usize;
+                if cap[j] > 0 {
+                    items[next[j]] = Item {
+                        key: e.key,
+                        index: e.index,
+                    };
+                    next[j] += 1;
+                }
             }
         }
-    }
-    // Per cell with a prune count: target class, count, and the m-th kept key (None when
-    // fewer than m keys were kept: every row of the class is a candidate). After the
-    // selection the first m kept keys of the cell are its m smallest.
-    let mut cells: Vec<(usize, usize, Option<Item>)> = Vec::new();
-    for j in (0..k).filter(|&j| cap[j] > 0) {
-        let m = cap[j];
-        let list = &mut items[starts[j]..starts[j + 1]];
-        let lambda = (list.len() >= m).then(|| {
-            let (_, nth, _) = list.select_nth_unstable_by(m - 1, item_cmp);
-            *nth
-        });
-        cells.push((j, m, lambda));
-    }
-    // Cells from the loosest m-th key to the tightest, so that a row's scan stops at the
-    // first cell its bound excludes.
-    let level = |cell: &(usize, usize, Option<Item>)| cell.2.map_or(f64::INFINITY, |l| l.key);
-    let mut by_level: Vec<usize> = (0..cells.len()).collect();
-    by_level.sort_unstable_by(|&a, &b| level(&cells[b]).total_cmp(&level(&cells[a])));
-    let loosest = by_level
-        .first()
-        .map_or(f64::NEG_INFINITY, |&x| level(&cells[x]));
-    // Rows that may hold an unkept key among the first m of some cell: their exact keys.
-    let mut extra: Vec<Vec<Item>> = vec![Vec::new(); cells.len()];
-    for &i in rows {
-        let b = summary.bound[i];
-        // (Bounds are never NaN.)
-        if b > loosest {
-            continue;
+        // After the selection the first m kept keys of a cell are its m smallest.
+        let mut cells: Vec<(usize, usize, Option<Item>)> = Vec::new();
+        for j in (0..k).filter(|&j| cap[j] > 0) {
+            let m = cap[j];
+            let list = &mut items[starts[j]..starts[j + 1]];
+            let lambda = (list.len() >= m).then(|| {
+                let (_, nth, _) = list.select_nth_unstable_by(m - 1, item_cmp);
+                *nth
+            });
+            cells.push((j, m, lambda));
         }
-        let row = view.row(i);
-        let pc = row[c];
-        for &x in &by_level {
-            let (j, _, lambda) = cells[x];
-            if lambda.is_some_and(|l| b > l.key) {
-                break;
+        let level = |cell: &(usize, usize, Option<Item>)| cell.2.map_or(f64::INFINITY, |l| l.key);
+        cells.sort_unstable_by(|a, b| level(b).total_cmp(&level(a)));
+        let loosest = cells.first().map_or(f64::NEG_INFINITY, level);
+        Self {
+            items,
+            starts,
+            cells,
+            loosest,
+        }
+    }
+
+    /// The selected rows of the class (ascending, deduplicated), given the rows whose bound
+    /// does not exceed `loosest` (ascending).
+    fn finish<T: Real>(
+        self,
+        c: usize,
+        view: ArrayView2<'_, T>,
+        summary: &Summary,
+        again: &[usize],
+    ) -> Vec<usize> {
+        let Self {
+            items,
+            starts,
+            cells,
+            ..
+        } = self;
+        let mut extra: Vec<Vec<Item>> = vec![Vec::new(); cells.len()];
+        for &i in again {
+            let b = summary.bound[i];
+            let row = view.row(i);
+            let pc = row[c];
+            // Cells from the loosest m-th key: stop at the first the bound excludes.
+            for (x, &(j, _, lambda)) in cells.iter().enumerate() {
+                if lambda.is_some_and(|l| b > l.key) {
+                    break;
+                }
+                let key = -(row[j] - pc).to_f64x();
+                // A key below the bound was kept; one equal to it may have been.
+                let kept = &items[starts[j]..starts[j + 1]];
+                if key < b || (key == b && kept.iter().any(|e| e.index == i)) {
+                    continue;
+                }
+                extra[x].push(Item { key, index: i });
             }
-            let key = -(row[j] - pc).to_f64x();
-            // A key below the bound was kept; one equal to it may have been.
+        }
+        let mut out = Vec::new();
+        for (&(j, m, _), mut more) in cells.iter().zip(extra) {
             let kept = &items[starts[j]..starts[j + 1]];
-            if key < b || (key == b && kept.iter().any(|e| e.index == i)) {
-                continue;
+            if more.is_empty() {
+                out.extend(kept.iter().take(m).map(|e| e.index));
+            } else {
+                more.extend_from_slice(kept);
+                if more.len() > m {
+                    more.select_nth_unstable_by(m - 1, item_cmp);
+                    more.truncate(m);
+                }
+                out.extend(more.iter().map(|e| e.index));
             }
-            extra[x].push(Item { key, index: i });
         }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
-    let mut out = Vec::new();
-    for (&(j, m, _), mut more) in cells.iter().zip(extra) {
-        let kept = &items[starts[j]..starts[j + 1]];
-        if more.is_empty() {
-            out.extend(kept.iter().take(m).map(|e| e.index));
-        } else {
-            more.extend_from_slice(kept);
-            if more.len() > m {
-                more.select_nth_unstable_by(m - 1, item_cmp);
-                more.truncate(m);
-            }
-            out.extend(more.iter().map(|e| e.index));
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// The `cap` rows of `rows` with the smallest given-label probability (then the smallest

@@ -434,7 +434,7 @@ fn prune_in_memory<T: Real>(
         options.min_examples_per_class,
     );
     let mut mask = vec![false; labels.len()];
-    for i in compact::select(view, &given, &by_class, &summary, &plan) {
+    for i in compact::select(y, view, &given, &by_class, &summary, &plan) {
         mask[i] = true;
     }
     Ok(mask)

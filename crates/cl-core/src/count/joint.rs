@@ -176,6 +176,9 @@ impl ConfidentJointAccumulator {
     /// Counts one row from its given label and its guessed true label (as
     /// [`guess_and_max`] returns it), numbered from the current row position: for callers
     /// that guess in their own pass over the data.
+    // Always inlined: called per row from kernels compiled for AVX2 (`target_feature`).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     pub fn add_guess(&mut self, label: usize, guess: Option<usize>) -> Result<()> {
         let k = self.num_classes();
         if label >= k || guess.is_some_and(|g| g >= k) {
@@ -358,22 +361,43 @@ pub fn guess_and_max<T: Real>(row: &[T], cut: &[f64]) -> (Option<usize>, f64) {
 /// [`guess_and_max`] on a row not validated yet, with the check fused into the same sweep:
 /// `None` if some value is NaN, infinite or outside `[-1e-6, 1 + 1e-6]` (then
 /// [`check_rows`](crate::input::check_rows) names it), else the guess and the maximum.
+/// `likely` is a column the caller expects to be the guess (the given label): when it is,
+/// the search for the guess's position is skipped or shortened. The result does not
+/// depend on it.
 ///
 /// ```
 /// use cl_core::count::guess_and_max_checked;
 ///
 /// let cut = [0.5, 0.5];
-/// assert_eq!(guess_and_max_checked(&[0.2, 0.8], &cut), Some((Some(1), 0.8)));
-/// assert_eq!(guess_and_max_checked(&[f64::NAN, 0.8], &cut), None);
-/// assert_eq!(guess_and_max_checked(&[1.5, 0.8], &cut), None);
+/// assert_eq!(guess_and_max_checked(&[0.2, 0.8], &cut, 1), Some((Some(1), 0.8)));
+/// assert_eq!(guess_and_max_checked(&[0.2, 0.8], &cut, 0), Some((Some(1), 0.8)));
+/// assert_eq!(guess_and_max_checked(&[f64::NAN, 0.8], &cut, 1), None);
+/// assert_eq!(guess_and_max_checked(&[1.5, 0.8], &cut, 1), None);
 /// ```
 // Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
 #[allow(clippy::inline_always)]
 #[inline(always)]
-pub fn guess_and_max_checked<T: Real>(row: &[T], cut: &[f64]) -> Option<(Option<usize>, f64)> {
+pub fn guess_and_max_checked<T: Real>(
+    row: &[T],
+    cut: &[f64],
+    likely: usize,
+) -> Option<(Option<usize>, f64)> {
     use crate::constants::FLOATING_POINT_COMPARISON as TOL;
     let (max, confident, ok) = crate::kernels::max_count_within(row, cut, -TOL, 1.0 + TOL);
-    ok.then(|| (position_of_guess(row, cut, max, confident), max))
+    if !ok {
+        return None;
+    }
+    let at_likely = row.get(likely).map(|&v| v.to_f64x());
+    let guess = match (confident, at_likely) {
+        // The only confident class, if `likely` is confident, is `likely`.
+        (1, Some(v)) if v >= cut[likely] => Some(likely),
+        // The first maximum: `likely` unless an earlier column holds the maximum too.
+        (2.., Some(v)) if v == max => {
+            Some(crate::kernels::first_equal(&row[..likely], max).unwrap_or(likely))
+        }
+        _ => position_of_guess(row, cut, max, confident),
+    };
+    Some((guess, max))
 }
 
 /// The guess from a row's maximum and number of confident classes.
