@@ -138,7 +138,11 @@ pub(crate) fn summarize<T: Real>(
         .enumerate()
         .map(|(p, (bound, agrees))| {
             let mut st = Partial {
-                kept: vec![Vec::new(); k],
+                // Room for about two kept keys per row of a class, so that the lists
+                // rarely grow (unused capacity is never touched).
+                kept: (0..k)
+                    .map(|_| Vec::with_capacity(2 * part_rows / k))
+                    .collect(),
                 joint: probe.clone(),
                 error: None,
             };
@@ -258,18 +262,18 @@ fn summarize_block<T: Real>(
             scratch.extend(row.iter().copied());
             &scratch
         };
-        let (guess, max) = if validate {
-            let Some(found) = guess_and_max_checked(s, cut, c) else {
+        // The range check costs little; validated input always passes it.
+        let (guess, max) = match guess_and_max_checked(s, cut, c) {
+            Some(found) => found,
+            None if validate => {
                 // Name the first bad value of the row (as `PredProbs::new` does).
                 let one = block.slice(s![r..=r, ..]);
                 let e = check_rows(one, lo + r)
                     .err()
                     .unwrap_or(CoreError::Empty { what: "pred_probs" });
                 return Err((lo + r, e));
-            };
-            found
-        } else {
-            guess_and_max(s, cut)
+            }
+            None => guess_and_max(s, cut),
         };
         if let Some(joint) = &mut st.joint {
             joint.add_guess(c, guess).map_err(|e| (lo + r, e))?;
@@ -383,13 +387,24 @@ pub(crate) fn select<T: Real>(
         .map(|p| p.as_ref().map_or(f64::NEG_INFINITY, |p| p.loosest))
         .collect();
     // Rows to read again: one sequential scan of the bounds (never NaN), then by class.
-    let again: Vec<usize> = (0..y.len())
-        .into_par_iter()
-        .with_min_len(1 << 14)
-        .filter(|&i| summary.bound[i] <= loosest[y[i]])
+    const ROWS: usize = 1 << 16;
+    let parts: Vec<Vec<usize>> = summary
+        .bound
+        .par_chunks(ROWS)
+        .zip(y.par_chunks(ROWS))
+        .enumerate()
+        .map(|(p, (bound, y))| {
+            let mut out = Vec::new();
+            for (r, (&b, &c)) in bound.iter().zip(y).enumerate() {
+                if b <= loosest[c] {
+                    out.push(p * ROWS + r);
+                }
+            }
+            out
+        })
         .collect();
     let mut again_by_class: Vec<Vec<usize>> = vec![Vec::new(); k];
-    for i in again {
+    for i in parts.into_iter().flatten() {
         again_by_class[y[i]].push(i);
     }
     prepared
