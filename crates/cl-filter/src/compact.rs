@@ -41,6 +41,9 @@ use crate::select::Plan;
 /// is validated and then summarised while it is in cache).
 const BLOCK_BYTES: usize = 128 * 1024;
 
+/// Rows per parallel part of the scan for rows to read again.
+const SCAN_ROWS: usize = 1 << 16;
+
 /// A kept key: row `index`, off-label class `class`, key `−(p[class] − p[label])`.
 #[derive(Debug, Clone, Copy)]
 struct Kept {
@@ -387,17 +390,16 @@ pub(crate) fn select<T: Real>(
         .map(|p| p.as_ref().map_or(f64::NEG_INFINITY, |p| p.loosest))
         .collect();
     // Rows to read again: one sequential scan of the bounds (never NaN), then by class.
-    const ROWS: usize = 1 << 16;
     let parts: Vec<Vec<usize>> = summary
         .bound
-        .par_chunks(ROWS)
-        .zip(y.par_chunks(ROWS))
+        .par_chunks(SCAN_ROWS)
+        .zip(y.par_chunks(SCAN_ROWS))
         .enumerate()
         .map(|(p, (bound, y))| {
             let mut out = Vec::new();
             for (r, (&b, &c)) in bound.iter().zip(y).enumerate() {
                 if b <= loosest[c] {
-                    out.push(p * ROWS + r);
+                    out.push(p * SCAN_ROWS + r);
                 }
             }
             out
