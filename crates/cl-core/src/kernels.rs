@@ -208,6 +208,26 @@ mod tests {
                     .iter()
                     .all(|&v| f64::from(v) >= low && f64::from(v) <= high);
                 assert_eq!(all_within(&row32, low, high), plain32);
+                assert_eq!(max_count_within(&row, &cut, low, high), (pm, pn, plain));
+                // One bad value anywhere: NaN, ±∞, below or above the range.
+                for bad in [
+                    f64::NAN,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    low - 0.5,
+                    high + 0.5,
+                ] {
+                    let mut with = row.clone();
+                    let at = (next() * len as f64) as usize % len;
+                    with[at] = bad;
+                    assert!(
+                        !max_count_within(&with, &cut, low, high).2,
+                        "{bad} at {at} of {len}"
+                    );
+                }
+                let first = row.iter().zip(&cut).position(|(v, c)| v >= c);
+                assert_eq!(first_reaching(&row, &cut), first);
+                assert_eq!(first_equal(&row, pm), row.iter().position(|&v| v == pm));
             }
         }
         assert!(!all_within(&[0.5, f64::NAN, 0.5], 0.0, 1.0));
