@@ -27,6 +27,15 @@
 //! # Ok::<(), cl_filter::FilterError>(())
 //! ```
 //!
+//! # Performance
+//!
+//! The pruning filters (the default among them) read `pred_probs` twice in memory: one
+//! value per row for the thresholds, then one parallel pass that counts the confident
+//! joint and keeps a small summary per row, from which the selection is exact (module docs
+//! of `compact` and ARCHITECTURE.md). [`find_label_issues_view`] also folds the validation
+//! of every value into that pass: prefer it to `validate` + [`find_label_issues`] when the
+//! data are not validated yet. Data larger than memory: [`find_label_issues_out_of_core`].
+//!
 //! # Differences from cleanlab
 //!
 //! * Ties: cleanlab selects and orders by numpy's quicksort, whose tie order depends on the
