@@ -34,39 +34,29 @@ pub(crate) fn all_within<T: Real>(row: &[T], low: f64, high: f64) -> bool {
 #[allow(clippy::inline_always)]
 #[inline(always)]
 pub(crate) fn max_and_count_ge<T: Real>(row: &[T], cut: &[f64]) -> (f64, usize) {
-    let mut max = [f64::NEG_INFINITY; LANES];
-    let mut count = [0u64; LANES];
-    let mut rb = row.chunks_exact(LANES);
-    let mut cb = cut.chunks_exact(LANES);
-    for (r, c) in (&mut rb).zip(&mut cb) {
-        for l in 0..LANES {
-            let v = r[l].to_f64x();
-            max[l] = if v > max[l] { v } else { max[l] };
-            count[l] += u64::from(v >= c[l]);
-        }
-    }
-    let mut m = max
-        .iter()
-        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
-    let mut n: u64 = count.iter().sum();
-    for (&v, &c) in rb.remainder().iter().zip(cb.remainder()) {
-        let v = v.to_f64x();
-        if v > m {
-            m = v;
-        }
-        n += u64::from(v >= c);
-    }
-    (m, n as usize)
+    let (m, n, _) = sweep::<T, false>(row, cut, 0.0, 0.0);
+    (m, n)
 }
 
 /// [`max_and_count_ge`] and [`all_within`] in one sweep: the row maximum (ignoring NaN),
 /// how many values reach their cut, and whether every value lies in `[low, high]` (false
 /// if any is NaN).
-#[allow(clippy::nonminimal_bool, clippy::needless_bitwise_bool)]
-// Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
 #[allow(clippy::inline_always)]
 #[inline(always)]
 pub(crate) fn max_count_within<T: Real>(
+    row: &[T],
+    cut: &[f64],
+    low: f64,
+    high: f64,
+) -> (f64, usize, bool) {
+    sweep::<T, true>(row, cut, low, high)
+}
+
+/// The shared sweep: maximum, count reaching the cut and, if `CHECK`, the range check
+/// (otherwise reported as passed without being computed).
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn sweep<T: Real, const CHECK: bool>(
     row: &[T],
     cut: &[f64],
     low: f64,
@@ -83,7 +73,9 @@ pub(crate) fn max_count_within<T: Real>(
             let v = r[l].to_f64x();
             max[l] = if v > max[l] { v } else { max[l] };
             count[l] += u64::from(v >= c[l]);
-            bad[l] += u64::from(!(low..=high).contains(&v));
+            if CHECK {
+                bad[l] += u64::from(!(low..=high).contains(&v));
+            }
         }
     }
     let mut m = max
@@ -97,7 +89,9 @@ pub(crate) fn max_count_within<T: Real>(
             m = v;
         }
         n += u64::from(v >= c);
-        all &= (low..=high).contains(&v);
+        if CHECK {
+            all &= (low..=high).contains(&v);
+        }
     }
     (m, n as usize, all)
 }

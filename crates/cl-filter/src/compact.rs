@@ -26,9 +26,7 @@
 //!    is read again.
 
 use cl_core::constants::FLOATING_POINT_COMPARISON;
-use cl_core::count::{
-    ConfidentJointAccumulator, agrees_with_label, guess_and_max, guess_and_max_checked,
-};
+use cl_core::count::{ConfidentJointAccumulator, agrees_with_label, guess_and_max_checked};
 use cl_core::input::{ClassRows, check_rows};
 use cl_core::{CoreError, Real};
 use ndarray::{ArrayView1, ArrayView2, s};
@@ -109,13 +107,13 @@ pub(crate) enum Keep {
     Nothing,
 }
 
-/// Pass 2: validation (if `validate`), the confident joint (if `thresholds`), and the
-/// compact summary of every row.
+/// Pass 2: the range check of every value (an error names the first bad value, as
+/// `PredProbs::new` does; validated input always passes), the confident joint (if
+/// `thresholds`), and the compact summary of every row.
 pub(crate) fn summarize<T: Real>(
     y: &[usize],
     view: ArrayView2<'_, T>,
     thresholds: Option<&[f64]>,
-    validate: bool,
     keep: Keep,
 ) -> Result<Summary, CoreError> {
     let (n, k) = view.dim();
@@ -128,6 +126,7 @@ pub(crate) fn summarize<T: Real>(
     let cut: Vec<f64> = probe
         .as_ref()
         .map_or_else(|| vec![f64::INFINITY; k], |j| j.cuts().to_vec());
+    let sweep = Sweep { cut: &cut, keep };
     let mut bound = vec![0.0_f64; n];
     let mut agrees = vec![false; n];
     // A few contiguous parts per thread, each a sequence of blocks with its own state;
@@ -159,9 +158,7 @@ pub(crate) fn summarize<T: Real>(
                 let hi = lo + bound.len();
                 let out = BlockOut { lo, bound, agrees };
                 let block = view.slice(s![lo..hi, ..]);
-                if let Err(e) =
-                    dispatch_block(&mut st, &y[lo..hi], block, &cut, validate, keep, out)
-                {
+                if let Err(e) = dispatch_block(sweep, &mut st, &y[lo..hi], block, out) {
                     // Later blocks of the part cannot hold the first error.
                     st.error = Some(e);
                     break;
@@ -195,6 +192,14 @@ pub(crate) fn summarize<T: Real>(
     })
 }
 
+/// What every block of the fused pass uses: the confident-joint cuts and the summary
+/// policy.
+#[derive(Clone, Copy)]
+struct Sweep<'c> {
+    cut: &'c [f64],
+    keep: Keep,
+}
+
 /// Where one block's per-row results go.
 struct BlockOut<'o> {
     lo: usize,
@@ -206,12 +211,10 @@ struct BlockOut<'o> {
 /// the kernels only compare, take maxima and subtract, which round the same way in every
 /// instruction set).
 fn dispatch_block<T: Real>(
+    sweep: Sweep<'_>,
     st: &mut Partial,
     y: &[usize],
     block: ArrayView2<'_, T>,
-    cut: &[f64],
-    validate: bool,
-    keep: Keep,
     out: BlockOut<'_>,
 ) -> Result<(), (usize, CoreError)> {
     #[cfg(target_arch = "x86_64")]
@@ -219,41 +222,38 @@ fn dispatch_block<T: Real>(
         if std::is_x86_feature_detected!("avx2") {
             #[allow(unsafe_code)]
             // SAFETY: `summarize_block_avx2` only requires AVX2, detected just above.
-            return unsafe { summarize_block_avx2(st, y, block, cut, validate, keep, out) };
+            return unsafe { summarize_block_avx2(sweep, st, y, block, out) };
         }
     }
-    summarize_block(st, y, block, cut, validate, keep, out)
+    summarize_block(sweep, st, y, block, out)
 }
 
 /// [`summarize_block`] compiled with AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn summarize_block_avx2<T: Real>(
+    sweep: Sweep<'_>,
     st: &mut Partial,
     y: &[usize],
     block: ArrayView2<'_, T>,
-    cut: &[f64],
-    validate: bool,
-    keep: Keep,
     out: BlockOut<'_>,
 ) -> Result<(), (usize, CoreError)> {
-    summarize_block(st, y, block, cut, validate, keep, out)
+    summarize_block(sweep, st, y, block, out)
 }
 
-/// Validates (if `validate`) and summarises the rows of one block (see the module docs).
+/// Checks and summarises the rows of one block (see the module docs).
 // Always inlined: compiled once for AVX2 and once for the baseline.
 #[allow(clippy::inline_always)]
 #[inline(always)]
 fn summarize_block<T: Real>(
+    sweep: Sweep<'_>,
     st: &mut Partial,
     y: &[usize],
     block: ArrayView2<'_, T>,
-    cut: &[f64],
-    validate: bool,
-    keep: Keep,
     out: BlockOut<'_>,
 ) -> Result<(), (usize, CoreError)> {
     let BlockOut { lo, bound, agrees } = out;
+    let Sweep { cut, keep } = sweep;
     let offset = T::from_f64x(FLOATING_POINT_COMPARISON);
     let mut scratch: Vec<T> = Vec::new();
     let mut large: Vec<(T, usize)> = vec![(T::zero(), 0); block.ncols()];
@@ -266,17 +266,13 @@ fn summarize_block<T: Real>(
             &scratch
         };
         // The range check costs little; validated input always passes it.
-        let (guess, max) = match guess_and_max_checked(s, cut, c) {
-            Some(found) => found,
-            None if validate => {
-                // Name the first bad value of the row (as `PredProbs::new` does).
-                let one = block.slice(s![r..=r, ..]);
-                let e = check_rows(one, lo + r)
-                    .err()
-                    .unwrap_or(CoreError::Empty { what: "pred_probs" });
-                return Err((lo + r, e));
-            }
-            None => guess_and_max(s, cut),
+        let Some((guess, max)) = guess_and_max_checked(s, cut, c) else {
+            // Name the first bad value of the row (as `PredProbs::new` does).
+            let one = block.slice(s![r..=r, ..]);
+            let e = check_rows(one, lo + r)
+                .err()
+                .unwrap_or(CoreError::Empty { what: "pred_probs" });
+            return Err((lo + r, e));
         };
         if let Some(joint) = &mut st.joint {
             joint.add_guess(c, guess).map_err(|e| (lo + r, e))?;
@@ -600,7 +596,7 @@ mod tests {
 
     fn compact(labels: &[i64], p: &Array2<f64>, opts: &FilterOptions, keep: Keep) -> Vec<bool> {
         let (l, _) = validate(labels, p.view()).expect("valid");
-        crate::prune_in_memory(&l, p.view(), opts, true, keep).expect("prune")
+        crate::prune_in_memory(&l, p.view(), opts, keep).expect("prune")
     }
 
     /// Rows on a coarse grid (ties everywhere, rows not normalised), K up to 20 so that the
@@ -633,6 +629,10 @@ mod tests {
             (labels, p)
         };
         let cut = vec![0.6; 37];
+        let sweep = super::Sweep {
+            cut: &cut,
+            keep: Keep::Large,
+        };
         let run = |dispatched: bool| {
             let mut st = Partial {
                 kept: vec![Vec::new(); 37],
@@ -649,9 +649,9 @@ mod tests {
                 agrees: &mut agrees,
             };
             let r = if dispatched {
-                dispatch_block(&mut st, &labels, p.view(), &cut, true, Keep::Large, out)
+                dispatch_block(sweep, &mut st, &labels, p.view(), out)
             } else {
-                summarize_block(&mut st, &labels, p.view(), &cut, true, Keep::Large, out)
+                summarize_block(sweep, &mut st, &labels, p.view(), out)
             };
             assert!(r.is_ok());
             let kept: Vec<(usize, u32, u64)> = st

@@ -330,13 +330,7 @@ pub fn find_label_issues<T: Real>(
         }
         // The selection drops the rows the model agrees with itself.
         _ => {
-            return prune_in_memory(
-                labels,
-                pred_probs.view(),
-                options,
-                false,
-                compact::Keep::Large,
-            );
+            return prune_in_memory(labels, pred_probs.view(), options, compact::Keep::Large);
         }
     };
     let view = pred_probs.view();
@@ -389,16 +383,16 @@ pub fn find_label_issues_view<T: Real, L: cl_core::input::LabelValue>(
         let probs = PredProbs::new(pred_probs)?;
         return find_label_issues(&checked, &probs, options);
     }
-    prune_in_memory(&checked, pred_probs, options, true, compact::Keep::Large)
+    prune_in_memory(&checked, pred_probs, options, compact::Keep::Large)
 }
 
-/// The pruning filters in memory: the given-label pass, the fused pass (with validation
-/// of every value if `validate`) and the selection on its summary (`compact`).
+/// The pruning filters in memory: the given-label pass, the fused pass (which also checks
+/// every value, so unvalidated views get `validate`'s error) and the selection on its
+/// summary (`compact`).
 fn prune_in_memory<T: Real>(
     labels: &Labels<'_>,
     view: ndarray::ArrayView2<'_, T>,
     options: &FilterOptions,
-    validate: bool,
     keep: compact::Keep,
 ) -> Result<Vec<bool>> {
     let y = labels.as_slice();
@@ -414,7 +408,7 @@ fn prune_in_memory<T: Real>(
         }
         Some(t)
     };
-    let mut summary = compact::summarize(y, view, thresholds.as_deref(), validate, keep)?;
+    let mut summary = compact::summarize(y, view, thresholds.as_deref(), keep)?;
     // Checked after the values, so that errors come in `validate`'s order.
     let only_zero = labels.class_counts().first() == Some(&labels.len());
     if !only_zero {
