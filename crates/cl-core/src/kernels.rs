@@ -6,7 +6,7 @@
 use crate::float::Real;
 
 /// Number of independent lanes per block.
-const LANES: usize = 8;
+pub(crate) const LANES: usize = 8;
 
 /// Whether every value lies in `[low, high]` (false for NaN).
 // Non-short-circuit `&` on purpose: no branch inside a block, so the loop vectorises.
@@ -34,13 +34,14 @@ pub(crate) fn all_within<T: Real>(row: &[T], low: f64, high: f64) -> bool {
 #[allow(clippy::inline_always)]
 #[inline(always)]
 pub(crate) fn max_and_count_ge<T: Real>(row: &[T], cut: &[f64]) -> (f64, usize) {
-    let (m, n, _) = sweep::<T, false>(row, cut, 0.0, 0.0);
+    let (m, n, _, _) = sweep::<T, false>(row, cut, 0.0, 0.0);
     (m, n)
 }
 
 /// [`max_and_count_ge`] and [`all_within`] in one sweep: the row maximum (ignoring NaN),
-/// how many values reach their cut, and whether every value lies in `[low, high]` (false
-/// if any is NaN).
+/// how many values reach their cut, whether every value lies in `[low, high]` (false
+/// if any is NaN), and the lane maxima: `lanes[l]` is the maximum of the values at the
+/// columns `≡ l (mod LANES)` (−∞ where there is none; meaningful only without NaN).
 #[allow(clippy::inline_always)]
 #[inline(always)]
 pub(crate) fn max_count_within<T: Real>(
@@ -48,12 +49,12 @@ pub(crate) fn max_count_within<T: Real>(
     cut: &[f64],
     low: f64,
     high: f64,
-) -> (f64, usize, bool) {
+) -> (f64, usize, bool, [f64; LANES]) {
     sweep::<T, true>(row, cut, low, high)
 }
 
-/// The shared sweep: maximum, count reaching the cut and, if `CHECK`, the range check
-/// (otherwise reported as passed without being computed).
+/// The shared sweep: maximum, count reaching the cut, if `CHECK` the range check
+/// (otherwise reported as passed without being computed), and the lane maxima.
 #[allow(clippy::inline_always)]
 #[inline(always)]
 fn sweep<T: Real, const CHECK: bool>(
@@ -61,7 +62,7 @@ fn sweep<T: Real, const CHECK: bool>(
     cut: &[f64],
     low: f64,
     high: f64,
-) -> (f64, usize, bool) {
+) -> (f64, usize, bool, [f64; LANES]) {
     let mut max = [f64::NEG_INFINITY; LANES];
     let mut count = [0u64; LANES];
     // Counted as integers (not and-ed booleans), which vectorises like `count`.
@@ -83,17 +84,20 @@ fn sweep<T: Real, const CHECK: bool>(
         .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
     let mut n: u64 = count.iter().sum();
     let mut all = bad.iter().all(|&b| b == 0);
-    for (&v, &c) in rb.remainder().iter().zip(cb.remainder()) {
+    for (l, (&v, &c)) in rb.remainder().iter().zip(cb.remainder()).enumerate() {
         let v = v.to_f64x();
         if v > m {
             m = v;
+        }
+        if v > max[l] {
+            max[l] = v;
         }
         n += u64::from(v >= c);
         if CHECK {
             all &= (low..=high).contains(&v);
         }
     }
-    (m, n as usize, all)
+    (m, n as usize, all, max)
 }
 
 /// The first index `k` with `row[k] >= cut[k]` (compared in f64), by blocks: a block of
@@ -202,7 +206,14 @@ mod tests {
                     .iter()
                     .all(|&v| f64::from(v) >= low && f64::from(v) <= high);
                 assert_eq!(all_within(&row32, low, high), plain32);
-                assert_eq!(max_count_within(&row, &cut, low, high), (pm, pn, plain));
+                let mut lanes = [f64::NEG_INFINITY; LANES];
+                for (j, &v) in row.iter().enumerate() {
+                    lanes[j % LANES] = lanes[j % LANES].max(v);
+                }
+                assert_eq!(
+                    max_count_within(&row, &cut, low, high),
+                    (pm, pn, plain, lanes)
+                );
                 // One bad value anywhere: NaN, ±∞, below or above the range.
                 for bad in [
                     f64::NAN,

@@ -26,7 +26,9 @@
 //!    is read again.
 
 use cl_core::constants::FLOATING_POINT_COMPARISON;
-use cl_core::count::{ConfidentJointAccumulator, agrees_with_label, guess_and_max_checked};
+use cl_core::count::{
+    ConfidentJointAccumulator, ROW_LANES, agrees_with_label, guess_and_max_checked,
+};
 use cl_core::input::{ClassRows, check_rows};
 use cl_core::{CoreError, Real};
 use ndarray::{ArrayView1, ArrayView2, s};
@@ -256,7 +258,6 @@ fn summarize_block<T: Real>(
     let Sweep { cut, keep } = sweep;
     let offset = T::from_f64x(FLOATING_POINT_COMPARISON);
     let mut scratch: Vec<T> = Vec::new();
-    let mut large: Vec<(T, usize)> = vec![(T::zero(), 0); block.ncols()];
     for (r, (&c, row)) in y.iter().zip(block.rows()).enumerate() {
         let s: &[T] = if let Some(s) = row.to_slice() {
             s
@@ -266,7 +267,7 @@ fn summarize_block<T: Real>(
             &scratch
         };
         // The range check costs little; validated input always passes it.
-        let Some((guess, max)) = guess_and_max_checked(s, cut, c) else {
+        let Some(swept) = guess_and_max_checked(s, cut, c) else {
             // Name the first bad value of the row (as `PredProbs::new` does).
             let one = block.slice(s![r..=r, ..]);
             let e = check_rows(one, lo + r)
@@ -274,8 +275,9 @@ fn summarize_block<T: Real>(
                 .unwrap_or(CoreError::Empty { what: "pred_probs" });
             return Err((lo + r, e));
         };
+        let max = swept.max;
         if let Some(joint) = &mut st.joint {
-            joint.add_guess(c, guess).map_err(|e| (lo + r, e))?;
+            joint.add_guess(c, swept.guess).map_err(|e| (lo + r, e))?;
         }
         let pc = s[c];
         // The model agrees with the label iff the first argmax of the row with 1e-6 added
@@ -293,45 +295,43 @@ fn summarize_block<T: Real>(
             bound[r] = -(T::from_f64x(max) - pc).to_f64x();
             continue;
         }
-        let (g, kept) = keep_large(s, c, &mut large);
         let index = lo + r;
-        st.kept[c].extend(large[..kept].iter().map(|&(v, j)| Kept {
-            index,
-            class: j as u32,
-            key: -(v - pc).to_f64x(),
-        }));
-        bound[r] = -(g - pc).to_f64x();
+        let list = &mut st.kept[c];
+        let g = keep_large(s, c, &swept.lanes, |j, v| {
+            list.push(Kept {
+                index,
+                class: j as u32,
+                key: -(v - pc).to_f64x(),
+            });
+        });
+        bound[r] = -(T::from_f64x(g) - pc).to_f64x();
     }
     Ok(())
 }
 
-/// Collects into the front of `out` (as long as `row`) the values of `row` outside column
-/// `c` that reach a threshold `g`, and returns `g` and their number: with `M_l` the maximum of the columns `≡ l mod 4` (as four pairs of
-/// eight vector lanes), `g` is the second smallest `M_l`, so at least two off-label values
+/// Passes to `keep` (column, value) the values of `row` outside column `c` that reach a
+/// threshold `g`, in column order, and returns `g`: with `M_l` the maximum of the columns
+/// `≡ l (mod 4)` (from the sweep's lane maxima `lanes`, whose lanes are the columns
+/// `≡ l (mod 8)`), `g` is the second smallest `M_l`, so at least two off-label values
 /// reach it and, on typical rows, only a few more; every value left out is below `g`.
 /// Any `g` keeps the selection exact (the row's bound is derived from it); this one keeps
 /// the summary small and the bound tight enough that few rows are read again.
 #[allow(clippy::inline_always)]
 #[inline(always)]
-fn keep_large<T: Real>(row: &[T], c: usize, out: &mut [(T, usize)]) -> (T, usize) {
-    const LANES: usize = 8;
-    let mut lane = [T::neg_infinity(); LANES];
-    let mut blocks = row.chunks_exact(LANES);
-    for b in &mut blocks {
-        for (m, &v) in lane.iter_mut().zip(b) {
-            *m = if v > *m { v } else { *m };
-        }
-    }
-    for (m, &v) in lane.iter_mut().zip(blocks.remainder()) {
-        *m = if v > *m { v } else { *m };
-    }
+fn keep_large<T: Real>(
+    row: &[T],
+    c: usize,
+    lanes: &[f64; ROW_LANES],
+    mut keep: impl FnMut(usize, T),
+) -> f64 {
+    const HALF: usize = ROW_LANES / 2;
     // Pairs of lanes: the maxima of four lanes of stride four; g is the second smallest.
-    let (mut first, mut second) = (T::infinity(), T::infinity());
-    for l in 0..LANES / 2 {
-        let m = if lane[l + LANES / 2] > lane[l] {
-            lane[l + LANES / 2]
+    let (mut first, mut second) = (f64::INFINITY, f64::INFINITY);
+    for l in 0..HALF {
+        let m = if lanes[l + HALF] > lanes[l] {
+            lanes[l + HALF]
         } else {
-            lane[l]
+            lanes[l]
         };
         if m < first {
             second = first;
@@ -341,27 +341,34 @@ fn keep_large<T: Real>(row: &[T], c: usize, out: &mut [(T, usize)]) -> (T, usize
         }
     }
     let g = second;
-    let mut n = 0;
-    for (b, chunk) in row.chunks(LANES).enumerate() {
-        let mut any = false;
-        for &v in chunk {
-            any |= v >= g;
-        }
-        if !any {
-            continue;
-        }
-        for (o, &v) in chunk.iter().enumerate() {
-            let j = b * LANES + o;
-            if let Some(slot) = out.get_mut(n) {
-                *slot = (v, j);
+    // Per block of columns, a bit mask of the values reaching `g` (one vector compare),
+    // then only its set bits.
+    let mut blocks = row.chunks_exact(ROW_LANES);
+    let mut base = 0;
+    let mut emit = |base: usize, mut bits: u32, block: &[T]| {
+        while bits != 0 {
+            let o = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if base + o != c {
+                keep(base + o, block[o]);
             }
-            // Non-short-circuit `&`: no branch, the count always advances by 0 or 1.
-            #[allow(clippy::needless_bitwise_bool)]
-            let keep = (v >= g) & (j != c);
-            n += usize::from(keep);
         }
+    };
+    for b in &mut blocks {
+        let mut bits = 0u32;
+        for (o, &v) in b.iter().enumerate() {
+            bits |= u32::from(v.to_f64x() >= g) << o;
+        }
+        emit(base, bits, b);
+        base += ROW_LANES;
     }
-    (g, n)
+    let tail = blocks.remainder();
+    let mut bits = 0u32;
+    for (o, &v) in tail.iter().enumerate() {
+        bits |= u32::from(v.to_f64x() >= g) << o;
+    }
+    emit(base, bits, tail);
+    g
 }
 
 /// Pass 3: the flagged rows of the pruning filter `plan` describes (each once, grouped by

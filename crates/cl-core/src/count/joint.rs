@@ -358,32 +358,47 @@ pub fn guess_and_max<T: Real>(row: &[T], cut: &[f64]) -> (Option<usize>, f64) {
     (position_of_guess(row, cut, max, confident), max)
 }
 
+/// Number of lanes of [`CheckedRow::lanes`].
+pub const ROW_LANES: usize = crate::kernels::LANES;
+
+/// What [`guess_and_max_checked`] reads off a valid row in its one sweep.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct CheckedRow {
+    /// The confident-joint guess (as [`guess_and_max`]).
+    pub guess: Option<usize>,
+    /// The row maximum, widened to `f64`.
+    pub max: f64,
+    /// `lanes[l]`: the maximum of the values in the columns `≡ l (mod ROW_LANES)`, widened
+    /// to `f64` (−∞ for a lane without a column).
+    pub lanes: [f64; ROW_LANES],
+}
+
 /// [`guess_and_max`] on a row not validated yet, with the check fused into the same sweep:
 /// `None` if some value is NaN, infinite or outside `[-1e-6, 1 + 1e-6]` (then
-/// [`check_rows`](crate::input::check_rows) names it), else the guess and the maximum.
-/// `likely` is a column the caller expects to be the guess (the given label): when it is,
-/// the search for the guess's position is skipped or shortened. The result does not
-/// depend on it.
+/// [`check_rows`](crate::input::check_rows) names it), else the guess, the maximum and the
+/// lane maxima ([`CheckedRow`]). `likely` is a column the caller expects to be the guess
+/// (the given label): when it is, the search for the guess's position is skipped or
+/// shortened. The result does not depend on it.
 ///
 /// ```
 /// use cl_core::count::guess_and_max_checked;
 ///
 /// let cut = [0.5, 0.5];
-/// assert_eq!(guess_and_max_checked(&[0.2, 0.8], &cut, 1), Some((Some(1), 0.8)));
-/// assert_eq!(guess_and_max_checked(&[0.2, 0.8], &cut, 0), Some((Some(1), 0.8)));
+/// let row = guess_and_max_checked(&[0.2, 0.8], &cut, 1).expect("valid row");
+/// assert_eq!((row.guess, row.max), (Some(1), 0.8));
+/// assert_eq!(&row.lanes[..3], &[0.2, 0.8, f64::NEG_INFINITY]);
+/// let row = guess_and_max_checked(&[0.2, 0.8], &cut, 0).expect("valid row");
+/// assert_eq!((row.guess, row.max), (Some(1), 0.8));
 /// assert_eq!(guess_and_max_checked(&[f64::NAN, 0.8], &cut, 1), None);
 /// assert_eq!(guess_and_max_checked(&[1.5, 0.8], &cut, 1), None);
 /// ```
 // Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
 #[allow(clippy::inline_always)]
 #[inline(always)]
-pub fn guess_and_max_checked<T: Real>(
-    row: &[T],
-    cut: &[f64],
-    likely: usize,
-) -> Option<(Option<usize>, f64)> {
+pub fn guess_and_max_checked<T: Real>(row: &[T], cut: &[f64], likely: usize) -> Option<CheckedRow> {
     use crate::constants::FLOATING_POINT_COMPARISON as TOL;
-    let (max, confident, ok) = crate::kernels::max_count_within(row, cut, -TOL, 1.0 + TOL);
+    let (max, confident, ok, lanes) = crate::kernels::max_count_within(row, cut, -TOL, 1.0 + TOL);
     if !ok {
         return None;
     }
@@ -397,7 +412,7 @@ pub fn guess_and_max_checked<T: Real>(
         }
         _ => position_of_guess(row, cut, max, confident),
     };
-    Some((guess, max))
+    Some(CheckedRow { guess, max, lanes })
 }
 
 /// The guess from a row's maximum and number of confident classes.

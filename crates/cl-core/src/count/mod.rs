@@ -84,9 +84,9 @@ pub use estimate::{
 };
 pub use issues::{EstimationMethod, agrees_with_label, num_label_issues, reduce_issues_mask};
 pub use joint::{
-    ConfidentJoint, ConfidentJointAccumulator, ConfidentJointOptions, calibrate_confident_joint,
-    calibrate_confident_joint_from_counts, compute_confident_joint, estimate_joint, guess_and_max,
-    guess_and_max_checked, joint_from_confident_joint,
+    CheckedRow, ConfidentJoint, ConfidentJointAccumulator, ConfidentJointOptions, ROW_LANES,
+    calibrate_confident_joint, calibrate_confident_joint_from_counts, compute_confident_joint,
+    estimate_joint, guess_and_max, guess_and_max_checked, joint_from_confident_joint,
 };
 pub use thresholds::{
     ThresholdAccumulator, confident_thresholds_from_given, get_confident_thresholds,
