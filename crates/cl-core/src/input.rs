@@ -236,6 +236,20 @@ impl<'a> Labels<'a> {
         })
     }
 
+    /// Labels already converted and checked (every value `< num_classes`, `counts` their
+    /// class counts) by a pass elsewhere in this crate.
+    pub(crate) fn from_checked(
+        values: Vec<usize>,
+        num_classes: usize,
+        counts: Vec<usize>,
+    ) -> Labels<'static> {
+        Labels {
+            values: Cow::Owned(values),
+            num_classes,
+            counts,
+        }
+    }
+
     /// Validates `usize` labels without copying them.
     pub fn from_usize(labels: &'a [usize], num_classes: usize) -> Result<Labels<'a>> {
         if labels.is_empty() {

@@ -27,9 +27,9 @@
 
 use cl_core::constants::FLOATING_POINT_COMPARISON;
 use cl_core::count::{
-    ConfidentJointAccumulator, ROW_LANES, agrees_with_label, guess_and_max_checked,
+    ConfidentJointAccumulator, GivenByClass, ROW_LANES, agrees_with_label, guess_and_max_checked,
 };
-use cl_core::input::{ClassRows, check_rows};
+use cl_core::input::check_rows;
 use cl_core::{CoreError, Real};
 use ndarray::{ArrayView1, ArrayView2, s};
 use rayon::prelude::*;
@@ -376,8 +376,7 @@ fn keep_large<T: Real>(
 pub(crate) fn select<T: Real>(
     y: &[usize],
     view: ArrayView2<'_, T>,
-    given: &[f64],
-    by_class: &ClassRows,
+    given: &GivenByClass,
     summary: &Summary,
     plan: &Plan,
 ) -> Vec<usize> {
@@ -418,12 +417,11 @@ pub(crate) fn select<T: Real>(
         .enumerate()
         .filter(|(c, _)| plan.active[*c])
         .flat_map_iter(|(c, (cells, again))| {
-            let rows = by_class.rows(c);
             let rate = cells.map_or_else(Vec::new, |cells| cells.finish(c, view, summary, &again));
             let chosen: Vec<usize> = match plan.filter_by {
                 FilterBy::PruneByNoiseRate => rate,
-                FilterBy::PruneByClass => smallest_given(rows, given, plan.class_cap[c]),
-                _ => smallest_given(rows, given, plan.class_cap[c])
+                FilterBy::PruneByClass => smallest_given(given, c, plan.class_cap[c]),
+                _ => smallest_given(given, c, plan.class_cap[c])
                     .into_iter()
                     .filter(|i| rate.binary_search(i).is_ok())
                     .collect(),
@@ -550,19 +548,16 @@ impl ClassCells {
     }
 }
 
-/// The `cap` rows of `rows` with the smallest given-label probability (then the smallest
-/// index), ascending.
-fn smallest_given(rows: &[usize], given: &[f64], cap: usize) -> Vec<usize> {
-    let mut list: Vec<Item> = rows
-        .iter()
-        .map(|&i| Item {
-            key: given[i],
-            index: i,
-        })
-        .collect();
+/// The `cap` rows of class `c` with the smallest given-label probability (then the
+/// smallest index), ascending.
+fn smallest_given(given: &GivenByClass, c: usize, cap: usize) -> Vec<usize> {
     if cap == 0 {
         return Vec::new();
     }
+    let mut list: Vec<Item> = given
+        .class(c)
+        .map(|(index, key)| Item { key, index })
+        .collect();
     if list.len() > cap {
         list.select_nth_unstable_by(cap - 1, item_cmp);
         list.truncate(cap);
@@ -603,7 +598,8 @@ mod tests {
 
     fn compact(labels: &[i64], p: &Array2<f64>, opts: &FilterOptions, keep: Keep) -> Vec<bool> {
         let (l, _) = validate(labels, p.view()).expect("valid");
-        crate::prune_in_memory(&l, p.view(), opts, keep).expect("prune")
+        let given = cl_core::count::GivenByClass::new(&l, p.view()).expect("given");
+        crate::prune_in_memory(&l, &given, p.view(), opts, keep).expect("prune")
     }
 
     /// Rows on a coarse grid (ties everywhere, rows not normalised), K up to 20 so that the

@@ -60,6 +60,7 @@ pub use batched::{LabelInspector, NumIssuesMethod, find_label_issues_batched};
 pub use out_of_core::{ChunkSource, InMemorySource, find_label_issues_out_of_core};
 pub use prune::{keep_at_least_n_per_class, reduce_prune_counts};
 
+use cl_core::count::GivenByClass;
 use cl_core::{CoreError, Labels, PredProbs, Real};
 use cl_rank::{LabelQualityOptions, RankError, ScoreMethod};
 use ndarray::Array2;
@@ -330,7 +331,14 @@ pub fn find_label_issues<T: Real>(
         }
         // The selection drops the rows the model agrees with itself.
         _ => {
-            return prune_in_memory(labels, pred_probs.view(), options, compact::Keep::Large);
+            let given = GivenByClass::new(labels, pred_probs.view())?;
+            return prune_in_memory(
+                labels,
+                &given,
+                pred_probs.view(),
+                options,
+                compact::Keep::Large,
+            );
         }
     };
     let view = pred_probs.view();
@@ -367,41 +375,42 @@ pub fn find_label_issues_view<T: Real, L: cl_core::input::LabelValue>(
     options: &FilterOptions,
 ) -> Result<Vec<bool>> {
     let (n, k) = pred_probs.dim();
-    let checked = if n == 0 || k == 0 || labels.len() != n {
-        None
-    } else {
-        Labels::new(labels, k).ok()
-    };
-    let Some(checked) = checked else {
-        // Shape or label errors: `validate` names the first problem (values first).
-        return Err(match cl_core::input::validate(labels, pred_probs) {
+    // Shape or label errors: `validate` names the first problem (values first).
+    let validate_error = || -> FilterError {
+        match cl_core::input::validate(labels, pred_probs) {
             Err(e) => e.into(),
             Ok(_) => CoreError::Empty { what: "labels" }.into(),
-        });
+        }
     };
+    if n == 0 || k == 0 || labels.len() != n {
+        return Err(validate_error());
+    }
     if !options.filter_by.is_pruning() {
+        let checked = Labels::new(labels, k).map_err(|_| validate_error())?;
         let probs = PredProbs::new(pred_probs)?;
         return find_label_issues(&checked, &probs, options);
     }
-    prune_in_memory(&checked, pred_probs, options, compact::Keep::Large)
+    // The labels are checked and converted in the given-label pass.
+    let (checked, given) =
+        GivenByClass::with_labels(labels, pred_probs).map_err(|_| validate_error())?;
+    prune_in_memory(&checked, &given, pred_probs, options, compact::Keep::Large)
 }
 
-/// The pruning filters in memory: the given-label pass, the fused pass (which also checks
-/// every value, so unvalidated views get `validate`'s error) and the selection on its
-/// summary (`compact`).
+/// The pruning filters in memory: the given-label pass (`given`), the fused pass (which
+/// also checks every value, so unvalidated views get `validate`'s error) and the selection
+/// on its summary (`compact`).
 fn prune_in_memory<T: Real>(
     labels: &Labels<'_>,
+    given: &GivenByClass,
     view: ndarray::ArrayView2<'_, T>,
     options: &FilterOptions,
     keep: compact::Keep,
 ) -> Result<Vec<bool>> {
     let y = labels.as_slice();
-    let by_class = labels.rows_by_class();
-    let given = cl_core::count::given_label_probs(y, view);
     let thresholds = if options.confident_joint.is_some() {
         None
     } else {
-        let t = cl_core::count::confident_thresholds_from_given(&given, &by_class);
+        let t = given.thresholds();
         if t.iter().any(|v| !v.is_finite()) {
             // Only unvalidated input gets here: name its first bad value.
             PredProbs::new(view)?;
@@ -437,7 +446,7 @@ fn prune_in_memory<T: Real>(
         options.min_examples_per_class,
     );
     let mut mask = vec![false; labels.len()];
-    for i in compact::select(y, view, &given, &by_class, &summary, &plan) {
+    for i in compact::select(y, view, given, &summary, &plan) {
         mask[i] = true;
     }
     Ok(mask)

@@ -472,7 +472,7 @@ pub(crate) fn resolve_thresholds<T: Real>(
             }
             Ok(t.to_vec())
         }
-        None => Ok(exact_thresholds(labels, pred_probs.view())),
+        None => exact_thresholds(labels, pred_probs.view()),
     }
 }
 

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use crate::constants::{BIG_VALUE, CONFIDENT_THRESHOLDS_LOWER_BOUND};
 use crate::error::{CoreError, Result};
 use crate::float::Real;
-use crate::input::{ClassRows, Labels, PredProbs};
+use crate::input::{LabelValue, Labels, PredProbs};
 use crate::util::pairwise_sum;
 
 use super::check_pair;
@@ -37,74 +37,227 @@ pub fn get_confident_thresholds<T: Real>(
     pred_probs: &PredProbs<'_, T>,
 ) -> Result<Vec<f64>> {
     check_pair(labels, pred_probs)?;
-    Ok(exact_thresholds(labels, pred_probs.view()))
+    exact_thresholds(labels, pred_probs.view())
 }
 
 /// numpy-exact thresholds: gather `p[labels == k, k]` in index order, pairwise mean.
-pub(crate) fn exact_thresholds<T: Real>(labels: &Labels<'_>, view: ArrayView2<'_, T>) -> Vec<f64> {
-    let given = given_label_probs(labels.as_slice(), view);
-    confident_thresholds_from_given(&given, &labels.rows_by_class())
+pub(crate) fn exact_thresholds<T: Real>(
+    labels: &Labels<'_>,
+    view: ArrayView2<'_, T>,
+) -> Result<Vec<f64>> {
+    Ok(GivenByClass::new(labels, view)?.thresholds())
 }
 
-/// `p[i, labels[i]]` of every row, widened to `f64`, in index order (in parallel). Labels
-/// must be valid column indices of `view` (validated labels of the same K); the values are
-/// not checked.
-pub fn given_label_probs<T: Real>(labels: &[usize], view: ArrayView2<'_, T>) -> Vec<f64> {
-    const ROWS: usize = 8192;
-    let k = view.ncols();
-    let mut out = vec![0.0; labels.len()];
-    if let Some(flat) = view.as_slice() {
-        // Row-major and contiguous: plain offsets, so the loads of many rows overlap.
-        out.par_chunks_mut(ROWS)
-            .zip(labels.par_chunks(ROWS))
-            .enumerate()
-            .for_each(|(b, (out, labels))| {
-                let base = b * ROWS * k;
-                for (r, (o, &c)) in out.iter_mut().zip(labels).enumerate() {
-                    *o = flat[base + r * k + c].to_f64x();
-                }
-            });
-    } else {
-        out.par_iter_mut()
-            .zip(labels.par_iter())
-            .enumerate()
-            .with_min_len(ROWS)
-            .for_each(|(i, (o, &c))| *o = view[[i, c]].to_f64x());
-    }
-    out
-}
+/// One part of the given-label pass: per class, the rows (offsets from the part's first
+/// row) and their values.
+type PartGiven = (Vec<Vec<u32>>, Vec<Vec<f64>>);
 
-/// The confident thresholds from the given-label probabilities `given[i] = p[i, labels[i]]`
-/// (as [`given_label_probs`] returns them) and the rows of each class: bit-identical to
-/// [`get_confident_thresholds`] on the same data, for callers that already gathered the
-/// values (one read of one value per row instead of a pass over `pred_probs`).
+/// Smallest number of rows per part of the given-label pass.
+const GIVEN_PART_MIN_ROWS: usize = 1 << 14;
+
+/// The given-label probabilities `p[i, labels[i]]` (widened to `f64`) grouped by class,
+/// each class's rows in index order: the one value per row that the confident thresholds
+/// and `prune_by_class` need, read in one parallel pass that touches one value per row.
+///
+/// [`thresholds`](Self::thresholds) are bit-identical to [`get_confident_thresholds`] on
+/// the same data. [`with_labels`](Self::with_labels) also validates and converts raw
+/// labels in the same pass. The grouping does not depend on the thread count.
 ///
 /// ```
-/// use cl_core::count::{confident_thresholds_from_given, get_confident_thresholds, given_label_probs};
+/// use cl_core::count::{GivenByClass, get_confident_thresholds};
 /// use cl_core::input::validate;
 /// use ndarray::array;
 ///
 /// let p = array![[0.8, 0.2], [0.6, 0.4], [0.3, 0.7]];
-/// let (labels, probs) = validate(&[0_i64, 0, 1], p.view())?;
-/// let given = given_label_probs(labels.as_slice(), p.view());
-/// let t = confident_thresholds_from_given(&given, &labels.rows_by_class());
-/// assert_eq!(t, get_confident_thresholds(&labels, &probs)?);
+/// let (labels, probs) = validate(&[0_i64, 1, 0], p.view())?;
+/// let given = GivenByClass::new(&labels, p.view())?;
+/// assert_eq!(given.thresholds(), get_confident_thresholds(&labels, &probs)?);
+/// assert_eq!(given.class(0).collect::<Vec<_>>(), vec![(0, 0.8), (2, 0.3)]);
+/// assert_eq!(given.class_counts(), &[2, 1]);
+///
+/// // Raw labels are validated and converted in the same pass.
+/// let (checked, again) = GivenByClass::with_labels(&[0_i64, 1, 0], p.view())?;
+/// assert_eq!(checked.as_slice(), labels.as_slice());
+/// assert_eq!(again.thresholds(), given.thresholds());
+/// assert!(GivenByClass::with_labels(&[0_i64, 2, 0], p.view()).is_err());
 /// # Ok::<(), cl_core::CoreError>(())
 /// ```
-pub fn confident_thresholds_from_given(given: &[f64], by_class: &ClassRows) -> Vec<f64> {
-    (0..by_class.num_classes())
-        .into_par_iter()
-        .map(|c| {
-            let rows = by_class.rows(c);
-            let mean = if rows.is_empty() {
-                BIG_VALUE
-            } else {
-                let vals: Vec<f64> = rows.iter().map(|&i| given[i]).collect();
-                pairwise_sum(&vals) / vals.len() as f64
-            };
-            mean.max(CONFIDENT_THRESHOLDS_LOWER_BOUND)
+#[derive(Debug, Clone)]
+pub struct GivenByClass {
+    /// First row of each part of the pass.
+    part_lo: Vec<usize>,
+    /// Per part, per class: the rows (offsets from the part's first row), ascending.
+    rows: Vec<Vec<Vec<u32>>>,
+    /// Per part, per class: the values of those rows.
+    vals: Vec<Vec<Vec<f64>>>,
+    counts: Vec<usize>,
+}
+
+impl GivenByClass {
+    /// The pass over validated labels (of `view`'s K). [`CoreError::Shape`] if the labels
+    /// and `view` disagree in length or K.
+    pub fn new<T: Real>(labels: &Labels<'_>, view: ArrayView2<'_, T>) -> Result<Self> {
+        let (n, k) = view.dim();
+        if labels.len() != n || labels.num_classes() != k {
+            return Err(CoreError::Shape {
+                what: "labels and pred_probs",
+                expected: format!("{n} labels of {k} classes"),
+                found: format!(
+                    "{} labels of {} classes",
+                    labels.len(),
+                    labels.num_classes()
+                ),
+            });
+        }
+        Self::gather(labels.as_slice(), view, k, None)
+    }
+
+    /// Validates and converts raw labels against `view`'s K in the same pass:
+    /// [`CoreError::Empty`] for no labels, [`CoreError::Shape`] for a length that is not
+    /// `view`'s row count, [`CoreError::LabelOutOfRange`] naming the first bad label (as
+    /// [`Labels::new`] does).
+    pub fn with_labels<T: Real, L: LabelValue>(
+        labels: &[L],
+        view: ArrayView2<'_, T>,
+    ) -> Result<(Labels<'static>, Self)> {
+        let (n, k) = view.dim();
+        if labels.is_empty() {
+            return Err(CoreError::Empty { what: "labels" });
+        }
+        if labels.len() != n {
+            return Err(CoreError::Shape {
+                what: "labels and pred_probs",
+                expected: format!("{n} labels (one per row of pred_probs)"),
+                found: format!("{} labels", labels.len()),
+            });
+        }
+        let mut y = vec![0usize; n];
+        let given = Self::gather(labels, view, k, Some(&mut y))?;
+        let counts = given.counts.clone();
+        Ok((Labels::from_checked(y, k, counts), given))
+    }
+
+    /// The pass: per part of rows (in parallel), convert and check each label (writing it
+    /// to `y` if given) and file its row and value under its class.
+    fn gather<T: Real, L: LabelValue>(
+        labels: &[L],
+        view: ArrayView2<'_, T>,
+        k: usize,
+        y: Option<&mut [usize]>,
+    ) -> Result<Self> {
+        let n = labels.len().min(view.nrows());
+        let labels = &labels[..n];
+        let parts = (rayon::current_num_threads() * 4)
+            .min(n.div_ceil(GIVEN_PART_MIN_ROWS))
+            .max(n.div_ceil(u32::MAX as usize))
+            .max(1);
+        let part_rows = n.div_ceil(parts).max(1);
+        let outs: Vec<Option<&mut [usize]>> = match y {
+            Some(y) => y[..n].chunks_mut(part_rows).map(Some).collect(),
+            None => labels.chunks(part_rows).map(|_| None).collect(),
+        };
+        let flat = view.as_slice();
+        let gathered: Vec<Result<PartGiven>> = labels
+            .par_chunks(part_rows)
+            .zip(outs.into_par_iter())
+            .enumerate()
+            .map(|(p, (labels, mut out))| {
+                let lo = p * part_rows;
+                let room = labels.len() / k.max(1) + 16;
+                let mut rows: Vec<Vec<u32>> = (0..k).map(|_| Vec::with_capacity(room)).collect();
+                let mut vals: Vec<Vec<f64>> = (0..k).map(|_| Vec::with_capacity(room)).collect();
+                for (r, &l) in labels.iter().enumerate() {
+                    let v = l.to_i64().unwrap_or(i64::MAX);
+                    let c = match usize::try_from(v) {
+                        Ok(c) if c < k => c,
+                        _ => {
+                            return Err(CoreError::LabelOutOfRange {
+                                row: lo + r,
+                                label: v,
+                                num_classes: k,
+                            });
+                        }
+                    };
+                    if let Some(out) = out.as_deref_mut() {
+                        out[r] = c;
+                    }
+                    let value = match flat {
+                        Some(flat) => flat[(lo + r) * k + c],
+                        None => view[[lo + r, c]],
+                    };
+                    // Part offsets fit in u32: parts are at most u32::MAX rows.
+                    rows[c].push(r as u32);
+                    vals[c].push(value.to_f64x());
+                }
+                Ok((rows, vals))
+            })
+            .collect();
+        let mut counts = vec![0usize; k];
+        let mut part_lo = Vec::with_capacity(gathered.len());
+        let mut rows = Vec::with_capacity(gathered.len());
+        let mut vals = Vec::with_capacity(gathered.len());
+        // The first error in row order: parts are in row order.
+        for (p, part) in gathered.into_iter().enumerate() {
+            let (r, v) = part?;
+            for (count, class) in counts.iter_mut().zip(&r) {
+                *count += class.len();
+            }
+            part_lo.push(p * part_rows);
+            rows.push(r);
+            vals.push(v);
+        }
+        Ok(Self {
+            part_lo,
+            rows,
+            vals,
+            counts,
         })
-        .collect()
+    }
+
+    /// Number of classes K.
+    pub fn num_classes(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Number of rows of each class.
+    pub fn class_counts(&self) -> &[usize] {
+        &self.counts
+    }
+
+    /// The rows labelled `class` with their given-label probabilities, in index order
+    /// (empty for an absent class or `class >= K`).
+    pub fn class(&self, class: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.part_lo
+            .iter()
+            .zip(self.rows.iter().zip(&self.vals))
+            .filter_map(move |(&lo, (rows, vals))| Some((lo, rows.get(class)?, vals.get(class)?)))
+            .flat_map(|(lo, rows, vals)| {
+                rows.iter()
+                    .zip(vals)
+                    .map(move |(&r, &v)| (lo + r as usize, v))
+            })
+    }
+
+    /// The confident thresholds, bit-identical to [`get_confident_thresholds`]: per class
+    /// numpy's pairwise mean of its values in index order (2 for an absent class), clipped
+    /// below at `2e-6`.
+    pub fn thresholds(&self) -> Vec<f64> {
+        (0..self.num_classes())
+            .into_par_iter()
+            .map(|c| {
+                let mut parts = self.vals.iter().map(|v| &v[c]).filter(|v| !v.is_empty());
+                let mean = match (parts.next(), parts.next()) {
+                    (None, _) => BIG_VALUE,
+                    (Some(one), None) => pairwise_sum(one) / one.len() as f64,
+                    (Some(_), Some(_)) => {
+                        let all: Vec<f64> = self.vals.iter().flat_map(|v| &v[c]).copied().collect();
+                        pairwise_sum(&all) / all.len() as f64
+                    }
+                };
+                mean.max(CONFIDENT_THRESHOLDS_LOWER_BOUND)
+            })
+            .collect()
+    }
 }
 
 /// Neumaier-compensated running sum.
@@ -255,5 +408,102 @@ pub(crate) fn check_classes(expected: usize, found: usize) -> Result<()> {
             expected: format!("{expected} classes"),
             found: format!("{found} classes"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::NumpyRng;
+    use ndarray::{Array2, ShapeBuilder};
+
+    /// Data large enough for several parts of the given-label pass.
+    fn data(n: usize, k: usize) -> (Vec<i64>, Array2<f64>) {
+        let mut rng = NumpyRng::new(5);
+        let p = Array2::from_shape_fn((n, k), |_| rng.random_sample());
+        // Class 3 absent; the others skewed.
+        let labels = (0..n)
+            .map(|i| {
+                let c = (i * i + 7 * i) % k;
+                if c == 3 { 0 } else { c as i64 }
+            })
+            .collect();
+        (labels, p)
+    }
+
+    /// Plain reference: per class, the values in index order, numpy's pairwise mean.
+    fn plain(labels: &[i64], p: &Array2<f64>) -> Vec<f64> {
+        (0..p.ncols())
+            .map(|c| {
+                let v: Vec<f64> = (0..labels.len())
+                    .filter(|&i| labels[i] as usize == c)
+                    .map(|i| p[[i, c]])
+                    .collect();
+                let mean = if v.is_empty() {
+                    BIG_VALUE
+                } else {
+                    pairwise_sum(&v) / v.len() as f64
+                };
+                mean.max(CONFIDENT_THRESHOLDS_LOWER_BOUND)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn given_by_class_over_many_parts_equals_the_plain_gather() -> Result<()> {
+        let (labels, p) = data(3 * GIVEN_PART_MIN_ROWS + 123, 7);
+        let want = plain(&labels, &p);
+        let (checked, given) = GivenByClass::with_labels(&labels, p.view())?;
+        assert!(given.part_lo.len() > 1 || rayon::current_num_threads() == 1);
+        assert_eq!(given.thresholds(), want);
+        let again = GivenByClass::new(&checked, p.view())?;
+        assert_eq!(again.thresholds(), want);
+        // Column-major input takes the strided path.
+        let mut f = Array2::zeros(p.dim().f());
+        f.assign(&p);
+        assert_eq!(GivenByClass::new(&checked, f.view())?.thresholds(), want);
+        // Converted labels, counts and the per-class rows.
+        let y: Vec<usize> = labels.iter().map(|&l| l as usize).collect();
+        assert_eq!(checked.as_slice(), y.as_slice());
+        assert_eq!(given.class_counts(), checked.class_counts());
+        for c in 0..7 {
+            let rows: Vec<(usize, f64)> = (0..y.len())
+                .filter(|&i| y[i] == c)
+                .map(|i| (i, p[[i, c]]))
+                .collect();
+            assert_eq!(given.class(c).collect::<Vec<_>>(), rows);
+        }
+        assert_eq!(given.class(3).count(), 0);
+        assert_eq!(given.class(99).count(), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn given_by_class_names_the_first_bad_label() {
+        let (mut labels, p) = data(3 * GIVEN_PART_MIN_ROWS, 7);
+        let late = 3 * GIVEN_PART_MIN_ROWS - 5;
+        let early = GIVEN_PART_MIN_ROWS + 17;
+        labels[late] = -1;
+        labels[early] = 7;
+        match GivenByClass::with_labels(&labels, p.view()) {
+            Err(CoreError::LabelOutOfRange { row, label, .. }) => {
+                assert_eq!((row, label), (early, 7));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            GivenByClass::with_labels(&labels[..10], p.view()),
+            Err(CoreError::Shape { .. })
+        ));
+        assert!(matches!(
+            GivenByClass::with_labels::<f64, i64>(&[], p.view()),
+            Err(CoreError::Empty { .. })
+        ));
+        let ok: Vec<usize> = vec![0; 5];
+        let short = Labels::from_usize(&ok, 7).expect("labels");
+        assert!(matches!(
+            GivenByClass::new(&short, p.view()),
+            Err(CoreError::Shape { .. })
+        ));
     }
 }
