@@ -41,6 +41,9 @@ use crate::select::Plan;
 /// is validated and then summarised while it is in cache).
 const BLOCK_BYTES: usize = 128 * 1024;
 
+/// Rows read again per batch of the selection.
+const AGAIN_BATCH: usize = 32;
+
 /// Rows per parallel part of the scan for rows to read again.
 const SCAN_ROWS: usize = 1 << 16;
 
@@ -509,23 +512,44 @@ impl ClassCells {
             cells,
             ..
         } = self;
+        let k = view.ncols();
         let mut extra: Vec<Vec<Item>> = vec![Vec::new(); cells.len()];
-        for &i in again {
-            let b = summary.bound[i];
-            let row = view.row(i);
-            let pc = row[c];
-            // Cells from the loosest m-th key: stop at the first the bound excludes.
-            for (x, &(j, _, lambda)) in cells.iter().enumerate() {
-                if lambda.is_some_and(|l| b > l.key) {
-                    break;
+        // By batches: the rows (and their bounds) are first copied together, so that their
+        // cache misses overlap, then examined.
+        let mut rows: Vec<T> = Vec::with_capacity(AGAIN_BATCH * k);
+        let mut bounds: Vec<f64> = Vec::with_capacity(AGAIN_BATCH);
+        for batch in again.chunks(AGAIN_BATCH) {
+            rows.clear();
+            bounds.clear();
+            for &i in batch {
+                let row = view.row(i);
+                if let Some(r) = row.to_slice() {
+                    rows.extend_from_slice(r);
+                } else {
+                    rows.extend(row.iter().copied());
                 }
-                let key = -(row[j] - pc).to_f64x();
-                // A key below the bound was kept; one equal to it may have been.
-                let kept = &items[starts[j]..starts[j + 1]];
-                if key < b || (key == b && kept.iter().any(|e| e.index == i)) {
-                    continue;
+                bounds.push(summary.bound[i]);
+            }
+            for ((&i, &b), row) in batch.iter().zip(&bounds).zip(rows.chunks_exact(k)) {
+                let pc = row[c];
+                // Cells from the loosest m-th key: stop at the first the bound excludes.
+                for (x, &(j, _, lambda)) in cells.iter().enumerate() {
+                    if lambda.is_some_and(|l| b > l.key) {
+                        break;
+                    }
+                    let key = -(row[j] - pc).to_f64x();
+                    // A key below the bound was kept; one equal to it may have been.
+                    let kept = &items[starts[j]..starts[j + 1]];
+                    if key < b || (key == b && kept.iter().any(|e| e.index == i)) {
+                        continue;
+                    }
+                    // Not before the m-th kept key: m kept keys already precede it.
+                    let item = Item { key, index: i };
+                    if lambda.is_some_and(|l| item_cmp(&item, &l).is_ge()) {
+                        continue;
+                    }
+                    extra[x].push(item);
                 }
-                extra[x].push(Item { key, index: i });
             }
         }
         let mut out = Vec::new();

@@ -52,6 +52,9 @@ pub(crate) fn exact_thresholds<T: Real>(
 /// row) and their values.
 type PartGiven = (Vec<Vec<u32>>, Vec<Vec<f64>>);
 
+/// Rows per block of the given-label pass.
+const GIVEN_BLOCK: usize = 256;
+
 /// Smallest number of rows per part of the given-label pass.
 const GIVEN_PART_MIN_ROWS: usize = 1 << 14;
 
@@ -166,28 +169,47 @@ impl GivenByClass {
                 let room = labels.len() / k.max(1) + 16;
                 let mut rows: Vec<Vec<u32>> = (0..k).map(|_| Vec::with_capacity(room)).collect();
                 let mut vals: Vec<Vec<f64>> = (0..k).map(|_| Vec::with_capacity(room)).collect();
-                for (r, &l) in labels.iter().enumerate() {
-                    let v = l.to_i64().unwrap_or(i64::MAX);
-                    let c = match usize::try_from(v) {
-                        Ok(c) if c < k => c,
-                        _ => {
-                            return Err(CoreError::LabelOutOfRange {
-                                row: lo + r,
-                                label: v,
-                                num_classes: k,
-                            });
-                        }
-                    };
-                    if let Some(out) = out.as_deref_mut() {
-                        out[r] = c;
+                // By blocks: first the classes, then the values (independent loads that
+                // overlap in the memory system), then the filing.
+                let mut class = [0usize; GIVEN_BLOCK];
+                let mut value = [0.0f64; GIVEN_BLOCK];
+                for (b, labels) in labels.chunks(GIVEN_BLOCK).enumerate() {
+                    let first = b * GIVEN_BLOCK;
+                    for (r, (&l, slot)) in labels.iter().zip(&mut class).enumerate() {
+                        let v = l.to_i64().unwrap_or(i64::MAX);
+                        *slot = match usize::try_from(v) {
+                            Ok(c) if c < k => c,
+                            _ => {
+                                return Err(CoreError::LabelOutOfRange {
+                                    row: lo + first + r,
+                                    label: v,
+                                    num_classes: k,
+                                });
+                            }
+                        };
                     }
-                    let value = match flat {
-                        Some(flat) => flat[(lo + r) * k + c],
-                        None => view[[lo + r, c]],
-                    };
-                    // Part offsets fit in u32: parts are at most u32::MAX rows.
-                    rows[c].push(r as u32);
-                    vals[c].push(value.to_f64x());
+                    let class = &class[..labels.len()];
+                    if let Some(out) = out.as_deref_mut() {
+                        out[first..first + class.len()].copy_from_slice(class);
+                    }
+                    let row0 = lo + first;
+                    match flat {
+                        Some(flat) => {
+                            for (r, (&c, slot)) in class.iter().zip(&mut value).enumerate() {
+                                *slot = flat[(row0 + r) * k + c].to_f64x();
+                            }
+                        }
+                        None => {
+                            for (r, (&c, slot)) in class.iter().zip(&mut value).enumerate() {
+                                *slot = view[[row0 + r, c]].to_f64x();
+                            }
+                        }
+                    }
+                    for (r, (&c, &v)) in class.iter().zip(&value).enumerate() {
+                        // Part offsets fit in u32: parts are at most u32::MAX rows.
+                        rows[c].push((first + r) as u32);
+                        vals[c].push(v);
+                    }
                 }
                 Ok((rows, vals))
             })
