@@ -47,10 +47,11 @@ const AGAIN_BATCH: usize = 32;
 /// Rows per parallel part of the scan for rows to read again.
 const SCAN_ROWS: usize = 1 << 16;
 
-/// A kept key: row `index`, off-label class `class`, key `−(p[class] − p[label])`.
+/// A kept key: row `row` of its part of the fused pass (parts are shorter than 2³² rows),
+/// off-label class `class`, key `−(p[class] − p[label])`. Sixteen bytes.
 #[derive(Debug, Clone, Copy)]
 struct Kept {
-    index: usize,
+    row: u32,
     class: u32,
     key: f64,
 }
@@ -74,6 +75,8 @@ pub(crate) struct Summary {
     agrees: Vec<bool>,
     /// The kept keys: per part of the pass, per given class.
     kept: Vec<Vec<Vec<Kept>>>,
+    /// Rows per part of the pass (part `p` starts at row `p · part_rows`).
+    part_rows: usize,
     /// The confident joint's accumulator (absent when no thresholds were given).
     pub(crate) joint: Option<ConfidentJointAccumulator>,
 }
@@ -137,7 +140,9 @@ pub(crate) fn summarize<T: Real>(
     // A few contiguous parts per thread, each a sequence of blocks with its own state;
     // partial states are merged in part order.
     let blocks = n.div_ceil(block_rows);
-    let parts = (rayon::current_num_threads() * 4).clamp(1, blocks.max(1));
+    let parts = (rayon::current_num_threads() * 4)
+        .max(n.div_ceil(1 << 31))
+        .clamp(1, blocks.max(1));
     let part_rows = blocks.div_ceil(parts).max(1) * block_rows;
     let partials: Vec<Partial> = bound
         .par_chunks_mut(part_rows)
@@ -161,7 +166,12 @@ pub(crate) fn summarize<T: Real>(
             {
                 let lo = part_lo + b * block_rows;
                 let hi = lo + bound.len();
-                let out = BlockOut { lo, bound, agrees };
+                let out = BlockOut {
+                    lo,
+                    part_lo,
+                    bound,
+                    agrees,
+                };
                 let block = view.slice(s![lo..hi, ..]);
                 if let Err(e) = dispatch_block(sweep, &mut st, &y[lo..hi], block, out) {
                     // Later blocks of the part cannot hold the first error.
@@ -193,6 +203,7 @@ pub(crate) fn summarize<T: Real>(
         bound,
         agrees,
         kept,
+        part_rows,
         joint: partial.joint,
     })
 }
@@ -207,7 +218,10 @@ struct Sweep<'c> {
 
 /// Where one block's per-row results go.
 struct BlockOut<'o> {
+    /// The block's first row.
     lo: usize,
+    /// The first row of the block's part (kept rows are counted from it).
+    part_lo: usize,
     bound: &'o mut [f64],
     agrees: &'o mut [bool],
 }
@@ -257,7 +271,12 @@ fn summarize_block<T: Real>(
     block: ArrayView2<'_, T>,
     out: BlockOut<'_>,
 ) -> Result<(), (usize, CoreError)> {
-    let BlockOut { lo, bound, agrees } = out;
+    let BlockOut {
+        lo,
+        part_lo,
+        bound,
+        agrees,
+    } = out;
     let Sweep { cut, keep } = sweep;
     let offset = T::from_f64x(FLOATING_POINT_COMPARISON);
     let mut scratch: Vec<T> = Vec::new();
@@ -298,11 +317,12 @@ fn summarize_block<T: Real>(
             bound[r] = -(T::from_f64x(max) - pc).to_f64x();
             continue;
         }
-        let index = lo + r;
+        // Offsets within the part fit in u32 (see `Kept`).
+        let row = (lo - part_lo + r) as u32;
         let list = &mut st.kept[c];
         let g = keep_large(s, c, &swept.lanes, |j, v| {
             list.push(Kept {
-                index,
+                row,
                 class: j as u32,
                 key: -(v - pc).to_f64x(),
             });
@@ -463,13 +483,14 @@ impl ClassCells {
         }
         let mut next = starts.clone();
         let mut items = vec![Item { key: 0.0, index: 0 }; starts[k]];
-        for part in &summary.kept {
+        for (p, part) in summary.kept.iter().enumerate() {
+            let lo = p * summary.part_rows;
             for e in &part[c] {
                 let j = e.class as usize;
                 if cap[j] > 0 {
                     items[next[j]] = Item {
                         key: e.key,
-                        index: e.index,
+                        index: lo + e.row as usize,
                     };
                     next[j] += 1;
                 }
@@ -672,6 +693,7 @@ mod tests {
             let (mut bound, mut agrees) = (vec![0.0; 300], vec![false; 300]);
             let out = BlockOut {
                 lo: 0,
+                part_lo: 0,
                 bound: &mut bound,
                 agrees: &mut agrees,
             };
@@ -681,11 +703,11 @@ mod tests {
                 summarize_block(sweep, &mut st, &labels, p.view(), out)
             };
             assert!(r.is_ok());
-            let kept: Vec<(usize, u32, u64)> = st
+            let kept: Vec<(u32, u32, u64)> = st
                 .kept
                 .iter()
                 .flatten()
-                .map(|e| (e.index, e.class, e.key.to_bits()))
+                .map(|e| (e.row, e.class, e.key.to_bits()))
                 .collect();
             let joint = st
                 .joint
