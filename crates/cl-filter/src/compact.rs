@@ -27,10 +27,10 @@
 
 use cl_core::constants::FLOATING_POINT_COMPARISON;
 use cl_core::count::{
-    ConfidentJointAccumulator, GivenByClass, ROW_LANES, agrees_with_label, guess_and_max_checked,
+    ConfidentJointAccumulator, GivenLabelProbs, ROW_LANES, agrees_with_label, guess_and_max_checked,
 };
 use cl_core::input::check_rows;
-use cl_core::{CoreError, Real};
+use cl_core::{CoreError, Labels, Real};
 use ndarray::{ArrayView1, ArrayView2, s};
 use rayon::prelude::*;
 
@@ -397,14 +397,17 @@ fn keep_large<T: Real>(
 /// Pass 3: the flagged rows of the pruning filter `plan` describes (each once, grouped by
 /// class, not sorted: the caller turns them into a mask).
 pub(crate) fn select<T: Real>(
-    y: &[usize],
+    labels: &Labels<'_>,
     view: ArrayView2<'_, T>,
-    given: &GivenByClass,
+    given: &GivenLabelProbs,
     summary: &Summary,
     plan: &Plan,
 ) -> Vec<usize> {
     let k = plan.k;
+    let y = labels.as_slice();
     let rate_wanted = !matches!(plan.filter_by, FilterBy::PruneByClass);
+    // The rows of each class, for the `prune_by_class` keys.
+    let by_class = (plan.filter_by != FilterBy::PruneByNoiseRate).then(|| labels.rows_by_class());
     // Per class: its kept keys by cell and each cell's m-th kept key.
     let prepared: Vec<Option<ClassCells>> = (0..k)
         .into_par_iter()
@@ -440,11 +443,14 @@ pub(crate) fn select<T: Real>(
         .enumerate()
         .filter(|(c, _)| plan.active[*c])
         .flat_map_iter(|(c, (cells, again))| {
+            let rows = |c: usize| by_class.as_ref().map_or(&[][..], |b| b.rows(c));
             let rate = cells.map_or_else(Vec::new, |cells| cells.finish(c, view, summary, &again));
             let chosen: Vec<usize> = match plan.filter_by {
                 FilterBy::PruneByNoiseRate => rate,
-                FilterBy::PruneByClass => smallest_given(given, c, plan.class_cap[c]),
-                _ => smallest_given(given, c, plan.class_cap[c])
+                FilterBy::PruneByClass => {
+                    smallest_given(rows(c), given.class_values(c), plan.class_cap[c])
+                }
+                _ => smallest_given(rows(c), given.class_values(c), plan.class_cap[c])
                     .into_iter()
                     .filter(|i| rate.binary_search(i).is_ok())
                     .collect(),
@@ -593,15 +599,16 @@ impl ClassCells {
     }
 }
 
-/// The `cap` rows of class `c` with the smallest given-label probability (then the
-/// smallest index), ascending.
-fn smallest_given(given: &GivenByClass, c: usize, cap: usize) -> Vec<usize> {
+/// The `cap` rows of `rows` with the smallest given-label probability `given` (aligned
+/// with `rows`; then the smallest index), ascending.
+fn smallest_given(rows: &[usize], given: &[f64], cap: usize) -> Vec<usize> {
     if cap == 0 {
         return Vec::new();
     }
-    let mut list: Vec<Item> = given
-        .class(c)
-        .map(|(index, key)| Item { key, index })
+    let mut list: Vec<Item> = rows
+        .iter()
+        .zip(given)
+        .map(|(&index, &key)| Item { key, index })
         .collect();
     if list.len() > cap {
         list.select_nth_unstable_by(cap - 1, item_cmp);
@@ -643,7 +650,7 @@ mod tests {
 
     fn compact(labels: &[i64], p: &Array2<f64>, opts: &FilterOptions, keep: Keep) -> Vec<bool> {
         let (l, _) = validate(labels, p.view()).expect("valid");
-        let given = cl_core::count::GivenByClass::new(&l, p.view()).expect("given");
+        let given = cl_core::count::GivenLabelProbs::new(&l, p.view()).expect("given");
         crate::prune_in_memory(&l, &given, p.view(), opts, keep).expect("prune")
     }
 

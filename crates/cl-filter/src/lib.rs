@@ -60,7 +60,7 @@ pub use batched::{LabelInspector, NumIssuesMethod, find_label_issues_batched};
 pub use out_of_core::{ChunkSource, InMemorySource, find_label_issues_out_of_core};
 pub use prune::{keep_at_least_n_per_class, reduce_prune_counts};
 
-use cl_core::count::GivenByClass;
+use cl_core::count::GivenLabelProbs;
 use cl_core::{CoreError, Labels, PredProbs, Real};
 use cl_rank::{LabelQualityOptions, RankError, ScoreMethod};
 use ndarray::Array2;
@@ -331,7 +331,7 @@ pub fn find_label_issues<T: Real>(
         }
         // The selection drops the rows the model agrees with itself.
         _ => {
-            let given = GivenByClass::new(labels, pred_probs.view())?;
+            let given = GivenLabelProbs::new(labels, pred_probs.view())?;
             return prune_in_memory(
                 labels,
                 &given,
@@ -392,7 +392,7 @@ pub fn find_label_issues_view<T: Real, L: cl_core::input::LabelValue>(
     }
     // The labels are checked and converted in the given-label pass.
     let (checked, given) =
-        GivenByClass::with_labels(labels, pred_probs).map_err(|_| validate_error())?;
+        GivenLabelProbs::with_labels(labels, pred_probs).map_err(|_| validate_error())?;
     prune_in_memory(&checked, &given, pred_probs, options, compact::Keep::Large)
 }
 
@@ -401,7 +401,7 @@ pub fn find_label_issues_view<T: Real, L: cl_core::input::LabelValue>(
 /// on its summary (`compact`).
 fn prune_in_memory<T: Real>(
     labels: &Labels<'_>,
-    given: &GivenByClass,
+    given: &GivenLabelProbs,
     view: ndarray::ArrayView2<'_, T>,
     options: &FilterOptions,
     keep: compact::Keep,
@@ -446,7 +446,7 @@ fn prune_in_memory<T: Real>(
         options.min_examples_per_class,
     );
     let mut mask = vec![false; labels.len()];
-    for i in compact::select(y, view, given, &summary, &plan) {
+    for i in compact::select(labels, view, given, &summary, &plan) {
         mask[i] = true;
     }
     Ok(mask)

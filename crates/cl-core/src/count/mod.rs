@@ -88,7 +88,7 @@ pub use joint::{
     calibrate_confident_joint, calibrate_confident_joint_from_counts, compute_confident_joint,
     estimate_joint, guess_and_max, guess_and_max_checked, joint_from_confident_joint,
 };
-pub use thresholds::{GivenByClass, ThresholdAccumulator, get_confident_thresholds};
+pub use thresholds::{GivenLabelProbs, ThresholdAccumulator, get_confident_thresholds};
 
 /// Rows per chunk of the in-memory parallel counting (results do not depend on it).
 pub const CHUNK_ROWS: usize = 8192;

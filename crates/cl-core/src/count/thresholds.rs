@@ -40,17 +40,13 @@ pub fn get_confident_thresholds<T: Real>(
     exact_thresholds(labels, pred_probs.view())
 }
 
-/// numpy-exact thresholds: gather `p[labels == k, k]` in index order, pairwise mean.
+/// numpy-exact thresholds: the pairwise mean of `p[labels == k, k]` in index order.
 pub(crate) fn exact_thresholds<T: Real>(
     labels: &Labels<'_>,
     view: ArrayView2<'_, T>,
 ) -> Result<Vec<f64>> {
-    Ok(GivenByClass::new(labels, view)?.thresholds())
+    Ok(GivenLabelProbs::new(labels, view)?.thresholds())
 }
-
-/// One part of the given-label pass: per class, the rows (offsets from the part's first
-/// row) and their values.
-type PartGiven = (Vec<Vec<u32>>, Vec<Vec<f64>>);
 
 /// Rows per block of the given-label pass.
 const GIVEN_BLOCK: usize = 256;
@@ -59,45 +55,46 @@ const GIVEN_BLOCK: usize = 256;
 const GIVEN_PART_MIN_ROWS: usize = 1 << 14;
 
 /// The given-label probabilities `p[i, labels[i]]` (widened to `f64`) grouped by class,
-/// each class's rows in index order: the one value per row that the confident thresholds
-/// and `prune_by_class` need, read in one parallel pass that touches one value per row.
+/// each class's values in index order: the one value per row that the confident
+/// thresholds and `prune_by_class` need.
 ///
-/// [`thresholds`](Self::thresholds) are bit-identical to [`get_confident_thresholds`] on
-/// the same data. [`with_labels`](Self::with_labels) also validates and converts raw
-/// labels in the same pass. The grouping does not depend on the thread count.
+/// Built in parallel over fixed parts of rows: a pass over the labels (converting and
+/// checking raw labels, [`with_labels`](Self::with_labels)) counts each part's classes,
+/// which places every part's values of a class in the class's range (a stable counting
+/// sort); a second pass loads the values (by blocks of independent loads, one value per
+/// row of `pred_probs`) straight into place. [`thresholds`](Self::thresholds) are then
+/// bit-identical to [`get_confident_thresholds`] on the same data. Nothing depends on the
+/// thread count.
 ///
 /// ```
-/// use cl_core::count::{GivenByClass, get_confident_thresholds};
+/// use cl_core::count::{GivenLabelProbs, get_confident_thresholds};
 /// use cl_core::input::validate;
 /// use ndarray::array;
 ///
 /// let p = array![[0.8, 0.2], [0.6, 0.4], [0.3, 0.7]];
 /// let (labels, probs) = validate(&[0_i64, 1, 0], p.view())?;
-/// let given = GivenByClass::new(&labels, p.view())?;
+/// let given = GivenLabelProbs::new(&labels, p.view())?;
+/// assert_eq!(given.class_values(0), &[0.8, 0.3]);
+/// assert_eq!(given.class_values(1), &[0.4]);
 /// assert_eq!(given.thresholds(), get_confident_thresholds(&labels, &probs)?);
-/// assert_eq!(given.class(0).collect::<Vec<_>>(), vec![(0, 0.8), (2, 0.3)]);
-/// assert_eq!(given.class_counts(), &[2, 1]);
 ///
-/// // Raw labels are validated and converted in the same pass.
-/// let (checked, again) = GivenByClass::with_labels(&[0_i64, 1, 0], p.view())?;
+/// // Raw labels are validated and converted in the same passes.
+/// let (checked, again) = GivenLabelProbs::with_labels(&[0_i64, 1, 0], p.view())?;
 /// assert_eq!(checked.as_slice(), labels.as_slice());
-/// assert_eq!(again.thresholds(), given.thresholds());
-/// assert!(GivenByClass::with_labels(&[0_i64, 2, 0], p.view()).is_err());
+/// assert_eq!(again, given);
+/// assert!(GivenLabelProbs::with_labels(&[0_i64, 2, 0], p.view()).is_err());
 /// # Ok::<(), cl_core::CoreError>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct GivenByClass {
-    /// First row of each part of the pass.
-    part_lo: Vec<usize>,
-    /// Per part, per class: the rows (offsets from the part's first row), ascending.
-    rows: Vec<Vec<Vec<u32>>>,
-    /// Per part, per class: the values of those rows.
-    vals: Vec<Vec<Vec<f64>>>,
-    counts: Vec<usize>,
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenLabelProbs {
+    /// The values, class after class, each class in index order.
+    values: Vec<f64>,
+    /// Where each class starts in `values` (K + 1 entries).
+    starts: Vec<usize>,
 }
 
-impl GivenByClass {
-    /// The pass over validated labels (of `view`'s K). [`CoreError::Shape`] if the labels
+impl GivenLabelProbs {
+    /// The passes over validated labels (of `view`'s K). [`CoreError::Shape`] if the labels
     /// and `view` disagree in length or K.
     pub fn new<T: Real>(labels: &Labels<'_>, view: ArrayView2<'_, T>) -> Result<Self> {
         let (n, k) = view.dim();
@@ -112,10 +109,22 @@ impl GivenByClass {
                 ),
             });
         }
-        Self::gather(labels.as_slice(), view, k, None)
+        let y = labels.as_slice();
+        let part_rows = given_part_rows(n);
+        let counts: Vec<Vec<usize>> = y
+            .par_chunks(part_rows)
+            .map(|y| {
+                let mut counts = vec![0usize; k];
+                for &c in y {
+                    counts[c] += 1;
+                }
+                counts
+            })
+            .collect();
+        Ok(Self::gather(y, view, part_rows, &counts))
     }
 
-    /// Validates and converts raw labels against `view`'s K in the same pass:
+    /// Validates and converts raw labels against `view`'s K in the same passes:
     /// [`CoreError::Empty`] for no labels, [`CoreError::Shape`] for a length that is not
     /// `view`'s row count, [`CoreError::LabelOutOfRange`] naming the first bad label (as
     /// [`Labels::new`] does).
@@ -134,152 +143,146 @@ impl GivenByClass {
                 found: format!("{} labels", labels.len()),
             });
         }
+        let part_rows = given_part_rows(n);
         let mut y = vec![0usize; n];
-        let given = Self::gather(labels, view, k, Some(&mut y))?;
-        let counts = given.counts.clone();
-        Ok((Labels::from_checked(y, k, counts), given))
+        let counts: Vec<Result<Vec<usize>>> = labels
+            .par_chunks(part_rows)
+            .zip(y.par_chunks_mut(part_rows))
+            .enumerate()
+            .map(|(p, (labels, y))| {
+                let mut counts = vec![0usize; k];
+                for (r, (&l, out)) in labels.iter().zip(y).enumerate() {
+                    let v = l.to_i64().unwrap_or(i64::MAX);
+                    match usize::try_from(v) {
+                        Ok(c) if c < k => {
+                            *out = c;
+                            counts[c] += 1;
+                        }
+                        _ => {
+                            return Err(CoreError::LabelOutOfRange {
+                                row: p * part_rows + r,
+                                label: v,
+                                num_classes: k,
+                            });
+                        }
+                    }
+                }
+                Ok(counts)
+            })
+            .collect();
+        // The first error in row order: parts are in row order.
+        let counts = counts.into_iter().collect::<Result<Vec<_>>>()?;
+        let given = Self::gather(&y, view, part_rows, &counts);
+        let total = given.class_counts();
+        Ok((Labels::from_checked(y, k, total), given))
     }
 
-    /// The pass: per part of rows (in parallel), convert and check each label (writing it
-    /// to `y` if given) and file its row and value under its class.
-    fn gather<T: Real, L: LabelValue>(
-        labels: &[L],
+    /// The value pass: each part (of `part_rows` rows, with class counts `counts`) loads
+    /// its values by blocks and writes them into its share of each class's range.
+    fn gather<T: Real>(
+        y: &[usize],
         view: ArrayView2<'_, T>,
-        k: usize,
-        y: Option<&mut [usize]>,
-    ) -> Result<Self> {
-        let n = labels.len().min(view.nrows());
-        let labels = &labels[..n];
-        let parts = (rayon::current_num_threads() * 4)
-            .min(n.div_ceil(GIVEN_PART_MIN_ROWS))
-            .max(n.div_ceil(u32::MAX as usize))
-            .max(1);
-        let part_rows = n.div_ceil(parts).max(1);
-        let outs: Vec<Option<&mut [usize]>> = match y {
-            Some(y) => y[..n].chunks_mut(part_rows).map(Some).collect(),
-            None => labels.chunks(part_rows).map(|_| None).collect(),
-        };
+        part_rows: usize,
+        counts: &[Vec<usize>],
+    ) -> Self {
+        let k = view.ncols();
+        let n = y.len();
+        let mut starts = vec![0usize; k + 1];
+        for part in counts {
+            for (c, &m) in part.iter().enumerate() {
+                starts[c + 1] += m;
+            }
+        }
+        for c in 0..k {
+            starts[c + 1] += starts[c];
+        }
+        let mut values = vec![0.0f64; n];
+        // Cut `values` into each part's share of each class, in class order, then part
+        // order within a class: a stable counting sort with disjoint destinations.
+        let mut shares: Vec<Vec<&mut [f64]>> = counts.iter().map(|_| Vec::new()).collect();
+        let mut rest: &mut [f64] = &mut values;
+        for c in 0..k {
+            for (p, part) in counts.iter().enumerate() {
+                let (share, tail) = std::mem::take(&mut rest).split_at_mut(part[c]);
+                shares[p].push(share);
+                rest = tail;
+            }
+        }
         let flat = view.as_slice();
-        let gathered: Vec<Result<PartGiven>> = labels
-            .par_chunks(part_rows)
-            .zip(outs.into_par_iter())
+        y.par_chunks(part_rows)
+            .zip(shares.into_par_iter())
             .enumerate()
-            .map(|(p, (labels, mut out))| {
-                let lo = p * part_rows;
-                let room = labels.len() / k.max(1) + 16;
-                let mut rows: Vec<Vec<u32>> = (0..k).map(|_| Vec::with_capacity(room)).collect();
-                let mut vals: Vec<Vec<f64>> = (0..k).map(|_| Vec::with_capacity(room)).collect();
-                // By blocks: first the classes, then the values (independent loads that
-                // overlap in the memory system), then the filing.
-                let mut class = [0usize; GIVEN_BLOCK];
+            .for_each(|(p, (y, mut shares))| {
+                let mut filled = vec![0usize; k];
                 let mut value = [0.0f64; GIVEN_BLOCK];
-                for (b, labels) in labels.chunks(GIVEN_BLOCK).enumerate() {
-                    let first = b * GIVEN_BLOCK;
-                    for (r, (&l, slot)) in labels.iter().zip(&mut class).enumerate() {
-                        let v = l.to_i64().unwrap_or(i64::MAX);
-                        *slot = match usize::try_from(v) {
-                            Ok(c) if c < k => c,
-                            _ => {
-                                return Err(CoreError::LabelOutOfRange {
-                                    row: lo + first + r,
-                                    label: v,
-                                    num_classes: k,
-                                });
-                            }
-                        };
-                    }
-                    let class = &class[..labels.len()];
-                    if let Some(out) = out.as_deref_mut() {
-                        out[first..first + class.len()].copy_from_slice(class);
-                    }
-                    let row0 = lo + first;
+                for (b, y) in y.chunks(GIVEN_BLOCK).enumerate() {
+                    let row0 = p * part_rows + b * GIVEN_BLOCK;
                     match flat {
                         Some(flat) => {
-                            for (r, (&c, slot)) in class.iter().zip(&mut value).enumerate() {
+                            for (r, (&c, slot)) in y.iter().zip(&mut value).enumerate() {
                                 *slot = flat[(row0 + r) * k + c].to_f64x();
                             }
                         }
                         None => {
-                            for (r, (&c, slot)) in class.iter().zip(&mut value).enumerate() {
+                            for (r, (&c, slot)) in y.iter().zip(&mut value).enumerate() {
                                 *slot = view[[row0 + r, c]].to_f64x();
                             }
                         }
                     }
-                    for (r, (&c, &v)) in class.iter().zip(&value).enumerate() {
-                        // Part offsets fit in u32: parts are at most u32::MAX rows.
-                        rows[c].push((first + r) as u32);
-                        vals[c].push(v);
+                    for (&c, &v) in y.iter().zip(&value) {
+                        shares[c][filled[c]] = v;
+                        filled[c] += 1;
                     }
                 }
-                Ok((rows, vals))
-            })
-            .collect();
-        let mut counts = vec![0usize; k];
-        let mut part_lo = Vec::with_capacity(gathered.len());
-        let mut rows = Vec::with_capacity(gathered.len());
-        let mut vals = Vec::with_capacity(gathered.len());
-        // The first error in row order: parts are in row order.
-        for (p, part) in gathered.into_iter().enumerate() {
-            let (r, v) = part?;
-            for (count, class) in counts.iter_mut().zip(&r) {
-                *count += class.len();
-            }
-            part_lo.push(p * part_rows);
-            rows.push(r);
-            vals.push(v);
-        }
-        Ok(Self {
-            part_lo,
-            rows,
-            vals,
-            counts,
-        })
+            });
+        Self { values, starts }
     }
 
     /// Number of classes K.
     pub fn num_classes(&self) -> usize {
-        self.counts.len()
+        self.starts.len() - 1
     }
 
     /// Number of rows of each class.
-    pub fn class_counts(&self) -> &[usize] {
-        &self.counts
+    pub fn class_counts(&self) -> Vec<usize> {
+        self.starts.windows(2).map(|w| w[1] - w[0]).collect()
     }
 
-    /// The rows labelled `class` with their given-label probabilities, in index order
-    /// (empty for an absent class or `class >= K`).
-    pub fn class(&self, class: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        self.part_lo
-            .iter()
-            .zip(self.rows.iter().zip(&self.vals))
-            .filter_map(move |(&lo, (rows, vals))| Some((lo, rows.get(class)?, vals.get(class)?)))
-            .flat_map(|(lo, rows, vals)| {
-                rows.iter()
-                    .zip(vals)
-                    .map(move |(&r, &v)| (lo + r as usize, v))
-            })
+    /// `p[i, class]` of the rows `i` labelled `class`, in index order (empty for an absent
+    /// class or `class >= K`).
+    pub fn class_values(&self, class: usize) -> &[f64] {
+        match (self.starts.get(class), self.starts.get(class + 1)) {
+            (Some(&a), Some(&b)) => &self.values[a..b],
+            _ => &[],
+        }
     }
 
     /// The confident thresholds, bit-identical to [`get_confident_thresholds`]: per class
     /// numpy's pairwise mean of its values in index order (2 for an absent class), clipped
-    /// below at `2e-6`.
+    /// below at `2e-6`. Classes in parallel.
     pub fn thresholds(&self) -> Vec<f64> {
         (0..self.num_classes())
             .into_par_iter()
             .map(|c| {
-                let mut parts = self.vals.iter().map(|v| &v[c]).filter(|v| !v.is_empty());
-                let mean = match (parts.next(), parts.next()) {
-                    (None, _) => BIG_VALUE,
-                    (Some(one), None) => pairwise_sum(one) / one.len() as f64,
-                    (Some(_), Some(_)) => {
-                        let all: Vec<f64> = self.vals.iter().flat_map(|v| &v[c]).copied().collect();
-                        pairwise_sum(&all) / all.len() as f64
-                    }
+                let v = self.class_values(c);
+                let mean = if v.is_empty() {
+                    BIG_VALUE
+                } else {
+                    pairwise_sum(v) / v.len() as f64
                 };
                 mean.max(CONFIDENT_THRESHOLDS_LOWER_BOUND)
             })
             .collect()
     }
+}
+
+/// Rows per part of the given-label passes: a few parts per thread, at least
+/// `GIVEN_PART_MIN_ROWS` rows each.
+fn given_part_rows(n: usize) -> usize {
+    let parts = (rayon::current_num_threads() * 4)
+        .min(n.div_ceil(GIVEN_PART_MIN_ROWS))
+        .max(1);
+    n.div_ceil(parts).max(1)
 }
 
 /// Neumaier-compensated running sum.
@@ -472,59 +475,67 @@ mod tests {
     }
 
     #[test]
-    fn given_by_class_over_many_parts_equals_the_plain_gather() -> Result<()> {
+    fn given_label_probs_over_many_parts_equal_the_plain_gather() -> Result<()> {
         let (labels, p) = data(3 * GIVEN_PART_MIN_ROWS + 123, 7);
         let want = plain(&labels, &p);
-        let (checked, given) = GivenByClass::with_labels(&labels, p.view())?;
-        assert!(given.part_lo.len() > 1 || rayon::current_num_threads() == 1);
+        let (checked, given) = GivenLabelProbs::with_labels(&labels, p.view())?;
         assert_eq!(given.thresholds(), want);
-        let again = GivenByClass::new(&checked, p.view())?;
-        assert_eq!(again.thresholds(), want);
+        let again = GivenLabelProbs::new(&checked, p.view())?;
+        assert_eq!(again, given);
         // Column-major input takes the strided path.
         let mut f = Array2::zeros(p.dim().f());
         f.assign(&p);
-        assert_eq!(GivenByClass::new(&checked, f.view())?.thresholds(), want);
-        // Converted labels, counts and the per-class rows.
+        assert_eq!(GivenLabelProbs::new(&checked, f.view())?, given);
+        // Converted labels, counts and each class's values in index order.
         let y: Vec<usize> = labels.iter().map(|&l| l as usize).collect();
         assert_eq!(checked.as_slice(), y.as_slice());
         assert_eq!(given.class_counts(), checked.class_counts());
         for c in 0..7 {
-            let rows: Vec<(usize, f64)> = (0..y.len())
+            let values: Vec<f64> = (0..y.len())
                 .filter(|&i| y[i] == c)
-                .map(|i| (i, p[[i, c]]))
+                .map(|i| p[[i, c]])
                 .collect();
-            assert_eq!(given.class(c).collect::<Vec<_>>(), rows);
+            assert_eq!(given.class_values(c), values.as_slice());
         }
-        assert_eq!(given.class(3).count(), 0);
-        assert_eq!(given.class(99).count(), 0);
+        assert!(given.class_values(3).is_empty());
+        assert!(given.class_values(99).is_empty());
+        // Nothing depends on the number of threads.
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            let (_, other) = pool.install(|| GivenLabelProbs::with_labels(&labels, p.view()))?;
+            assert_eq!(other, given);
+        }
         Ok(())
     }
 
     #[test]
-    fn given_by_class_names_the_first_bad_label() {
+    fn given_label_probs_name_the_first_bad_label() {
         let (mut labels, p) = data(3 * GIVEN_PART_MIN_ROWS, 7);
         let late = 3 * GIVEN_PART_MIN_ROWS - 5;
         let early = GIVEN_PART_MIN_ROWS + 17;
         labels[late] = -1;
         labels[early] = 7;
-        match GivenByClass::with_labels(&labels, p.view()) {
+        match GivenLabelProbs::with_labels(&labels, p.view()) {
             Err(CoreError::LabelOutOfRange { row, label, .. }) => {
                 assert_eq!((row, label), (early, 7));
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            GivenByClass::with_labels(&labels[..10], p.view()),
+            GivenLabelProbs::with_labels(&labels[..10], p.view()),
             Err(CoreError::Shape { .. })
         ));
         assert!(matches!(
-            GivenByClass::with_labels::<f64, i64>(&[], p.view()),
+            GivenLabelProbs::with_labels::<f64, i64>(&[], p.view()),
             Err(CoreError::Empty { .. })
         ));
         let ok: Vec<usize> = vec![0; 5];
         let short = Labels::from_usize(&ok, 7).expect("labels");
         assert!(matches!(
-            GivenByClass::new(&short, p.view()),
+            GivenLabelProbs::new(&short, p.view()),
             Err(CoreError::Shape { .. })
         ));
     }
