@@ -1,5 +1,7 @@
 //! Per-class confident thresholds: in memory (numpy-exact) and as a mergeable accumulator.
 
+use std::borrow::Cow;
+
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
@@ -128,10 +130,10 @@ impl GivenLabelProbs {
     /// [`CoreError::Empty`] for no labels, [`CoreError::Shape`] for a length that is not
     /// `view`'s row count, [`CoreError::LabelOutOfRange`] naming the first bad label (as
     /// [`Labels::new`] does).
-    pub fn with_labels<T: Real, L: LabelValue>(
-        labels: &[L],
+    pub fn with_labels<'a, T: Real, L: LabelValue>(
+        labels: &'a [L],
         view: ArrayView2<'_, T>,
-    ) -> Result<(Labels<'static>, Self)> {
+    ) -> Result<(Labels<'a>, Self)> {
         let (n, k) = view.dim();
         if labels.is_empty() {
             return Err(CoreError::Empty { what: "labels" });
@@ -144,6 +146,34 @@ impl GivenLabelProbs {
             });
         }
         let part_rows = given_part_rows(n);
+        let bad = |row: usize| CoreError::LabelOutOfRange {
+            row,
+            label: labels[row].to_i64().unwrap_or(i64::MAX),
+            num_classes: k,
+        };
+        if let Some(y) = L::as_usize_slice(labels) {
+            // Word-sized labels are checked and used in place (a negative one reads as a
+            // huge value).
+            let counts: Vec<Result<Vec<usize>>> = y
+                .par_chunks(part_rows)
+                .enumerate()
+                .map(|(p, y)| {
+                    let mut counts = vec![0usize; k];
+                    for (r, &c) in y.iter().enumerate() {
+                        match counts.get_mut(c) {
+                            Some(m) => *m += 1,
+                            None => return Err(bad(p * part_rows + r)),
+                        }
+                    }
+                    Ok(counts)
+                })
+                .collect();
+            // The first error in row order: parts are in row order.
+            let counts = counts.into_iter().collect::<Result<Vec<_>>>()?;
+            let given = Self::gather(y, view, part_rows, &counts);
+            let total = given.class_counts();
+            return Ok((Labels::from_checked(Cow::Borrowed(y), k, total), given));
+        }
         let mut y = vec![0usize; n];
         let counts: Vec<Result<Vec<usize>>> = labels
             .par_chunks(part_rows)
@@ -152,29 +182,21 @@ impl GivenLabelProbs {
             .map(|(p, (labels, y))| {
                 let mut counts = vec![0usize; k];
                 for (r, (&l, out)) in labels.iter().zip(y).enumerate() {
-                    let v = l.to_i64().unwrap_or(i64::MAX);
-                    match usize::try_from(v) {
-                        Ok(c) if c < k => {
+                    match l.to_i64().and_then(|v| usize::try_from(v).ok()) {
+                        Some(c) if c < k => {
                             *out = c;
                             counts[c] += 1;
                         }
-                        _ => {
-                            return Err(CoreError::LabelOutOfRange {
-                                row: p * part_rows + r,
-                                label: v,
-                                num_classes: k,
-                            });
-                        }
+                        _ => return Err(bad(p * part_rows + r)),
                     }
                 }
                 Ok(counts)
             })
             .collect();
-        // The first error in row order: parts are in row order.
         let counts = counts.into_iter().collect::<Result<Vec<_>>>()?;
         let given = Self::gather(&y, view, part_rows, &counts);
         let total = given.class_counts();
-        Ok((Labels::from_checked(y, k, total), given))
+        Ok((Labels::from_checked(Cow::Owned(y), k, total), given))
     }
 
     /// The value pass: each part (of `part_rows` rows, with class counts `counts`) loads
@@ -518,12 +540,47 @@ mod tests {
         let early = GIVEN_PART_MIN_ROWS + 17;
         labels[late] = -1;
         labels[early] = 7;
-        match GivenLabelProbs::with_labels(&labels, p.view()) {
-            Err(CoreError::LabelOutOfRange { row, label, .. }) => {
-                assert_eq!((row, label), (early, 7));
-            }
+        let first_bad = |r: Result<(Labels<'_>, GivenLabelProbs)>| match r {
+            Err(CoreError::LabelOutOfRange { row, label, .. }) => (row, label),
             other => panic!("{other:?}"),
-        }
+        };
+        // Word-sized labels (checked in place) and narrower ones (converted).
+        assert_eq!(
+            first_bad(GivenLabelProbs::with_labels(&labels, p.view())),
+            (early, 7)
+        );
+        let narrow: Vec<i32> = labels.iter().map(|&l| l as i32).collect();
+        assert_eq!(
+            first_bad(GivenLabelProbs::with_labels(&narrow, p.view())),
+            (early, 7)
+        );
+        labels[early] = 3;
+        assert_eq!(
+            first_bad(GivenLabelProbs::with_labels(&labels, p.view())),
+            (late, -1)
+        );
+        let narrow: Vec<i32> = labels.iter().map(|&l| l as i32).collect();
+        assert_eq!(
+            first_bad(GivenLabelProbs::with_labels(&narrow, p.view())),
+            (late, -1)
+        );
+        // Unsigned values beyond i64 are reported as i64::MAX, as `Labels::new` does.
+        let mut wide: Vec<u64> = vec![0; labels.len()];
+        wide[late] = u64::MAX;
+        assert_eq!(
+            first_bad(GivenLabelProbs::with_labels(&wide, p.view())),
+            (late, i64::MAX)
+        );
+        // The in-place and the converting paths agree.
+        let good: Vec<i64> = labels.iter().map(|&l| l.max(0)).collect();
+        let narrow: Vec<u8> = good.iter().map(|&l| l as u8).collect();
+        let (a, ga) = GivenLabelProbs::with_labels(&good, p.view()).expect("valid");
+        let (b, gb) = GivenLabelProbs::with_labels(&narrow, p.view()).expect("valid");
+        assert_eq!(
+            (a.as_slice(), a.class_counts()),
+            (b.as_slice(), b.class_counts())
+        );
+        assert_eq!(ga, gb);
         assert!(matches!(
             GivenLabelProbs::with_labels(&labels[..10], p.view()),
             Err(CoreError::Shape { .. })
