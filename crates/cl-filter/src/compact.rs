@@ -5,17 +5,17 @@
 //! confident joint, which needs the thresholds: three dependent passes over every value.
 //! Here the last two are fused and the third runs on a compact summary:
 //!
-//! 1. **Given-label pass**: `p[i, y_i]` for every row (one value per row), which gives the
-//!    thresholds (bit-identical to [`cl_core::count::get_confident_thresholds`]) and every
-//!    `prune_by_class` key.
-//! 2. **Fused pass** over fixed blocks of rows, in parallel: (optionally) validation of
-//!    each row, the confident-joint guess and the row maximum, all from one vectorised
-//!    sweep, and whether the model agrees with the given label. A row the model agrees with
-//!    keeps only a bound; any other row keeps its values reaching a threshold `g` (see
+//! 1. **Given-label pass** ([`GivenLabelProbs`]): `p[i, y_i]` for every row (one value
+//!    per row), which gives the thresholds (bit-identical to
+//!    [`cl_core::count::get_confident_thresholds`]) and every `prune_by_class` key.
+//! 2. **Fused pass** over fixed blocks of rows, in parallel: the range check of each row,
+//!    the confident-joint guess, the row maximum and the lane maxima, all from one
+//!    vectorised sweep, and whether the model agrees with the given label. A row the
+//!    model agrees with stores nothing more: every key of such a row is above
+//!    [`AGREE_BOUND`]. Any other row keeps its values reaching a threshold `g` (see
 //!    [`keep_large`]) as exact keys `−(p[j] − p[c])`, and a bound: every key it did not
 //!    keep is at least `−(g − p[c])` (rounding is monotone, so the bound holds for the keys
-//!    computed in the element type). For a row the model agrees with, the bound uses the
-//!    row maximum instead of `g`.
+//!    computed in the element type).
 //! 3. **Selection** on the summary, per class `c` in parallel: for each cell `(c, j)` with a
 //!    prune count `m`, the `m`-th smallest kept key `λ` (key, then row index). A row whose
 //!    bound is above `λ` cannot reach the first `m` through a key it did not keep, so only
@@ -23,7 +23,7 @@
 //!    a cell with fewer than `m` kept keys reads every row of its class. The first `m` of
 //!    the completed list are then exactly the streaming selection's, under the same strict
 //!    order, so the result equals it for every thread count. On typical data almost no row
-//!    is read again.
+//!    is read again, and rows the model agrees with only when some `λ ≥ AGREE_BOUND`.
 
 use cl_core::constants::FLOATING_POINT_COMPARISON;
 use cl_core::count::{
@@ -67,14 +67,28 @@ fn item_cmp(a: &Item, b: &Item) -> std::cmp::Ordering {
     a.key.total_cmp(&b.key).then(a.index.cmp(&b.index))
 }
 
+/// The bound of a row the model disagrees with: every key the row did not keep is `≥ key`
+/// (`row` counted from its part's first row, as in [`Kept`]).
+#[derive(Debug, Clone, Copy)]
+struct Bound {
+    row: u32,
+    key: f64,
+}
+
+/// A bound on every key of a row the model agrees with, so that such rows need not store
+/// one: agreeing means `max < p[c] + 1e-6` (or equal, with the tie resolved for `c`), so
+/// every key `−(p[j] − p[c]) ≥ −(max − p[c])` lies above `−1.1e-6`, in `f32` as in `f64`.
+const AGREE_BOUND: f64 = -2.0 * FLOATING_POINT_COMPARISON;
+
 /// The result of the fused pass.
 pub(crate) struct Summary {
-    /// Per row: every key the row did not keep is `≥` this.
-    bound: Vec<f64>,
     /// Per row: whether the model agrees with the given label (cleanlab's `_reduce_issues`).
     agrees: Vec<bool>,
     /// The kept keys: per part of the pass, per given class.
     kept: Vec<Vec<Vec<Kept>>>,
+    /// The bounds of the rows the model disagrees with: per part, per given class (the
+    /// other rows are bounded by [`AGREE_BOUND`]).
+    bounds: Vec<Vec<Vec<Bound>>>,
     /// Rows per part of the pass (part `p` starts at row `p · part_rows`).
     part_rows: usize,
     /// The confident joint's accumulator (absent when no thresholds were given).
@@ -85,6 +99,8 @@ pub(crate) struct Summary {
 struct Partial {
     /// Per given class.
     kept: Vec<Vec<Kept>>,
+    /// Per given class.
+    bounds: Vec<Vec<Bound>>,
     joint: Option<ConfidentJointAccumulator>,
     /// The first bad value of the lowest failing block seen.
     error: Option<(usize, CoreError)>,
@@ -135,7 +151,6 @@ pub(crate) fn summarize<T: Real>(
         .as_ref()
         .map_or_else(|| vec![f64::INFINITY; k], |j| j.cuts().to_vec());
     let sweep = Sweep { cut: &cut, keep };
-    let mut bound = vec![0.0_f64; n];
     let mut agrees = vec![false; n];
     // A few contiguous parts per thread, each a sequence of blocks with its own state;
     // partial states are merged in part order.
@@ -144,32 +159,27 @@ pub(crate) fn summarize<T: Real>(
         .max(n.div_ceil(1 << 31))
         .clamp(1, blocks.max(1));
     let part_rows = blocks.div_ceil(parts).max(1) * block_rows;
-    let partials: Vec<Partial> = bound
+    let partials: Vec<Partial> = agrees
         .par_chunks_mut(part_rows)
-        .zip(agrees.par_chunks_mut(part_rows))
         .enumerate()
-        .map(|(p, (bound, agrees))| {
+        .map(|(p, agrees)| {
             let mut st = Partial {
                 // Room for about two kept keys per row of a class, so that the lists
                 // rarely grow (unused capacity is never touched).
                 kept: (0..k)
                     .map(|_| Vec::with_capacity(2 * part_rows / k))
                     .collect(),
+                bounds: (0..k).map(|_| Vec::with_capacity(part_rows / k)).collect(),
                 joint: probe.clone(),
                 error: None,
             };
             let part_lo = p * part_rows;
-            for (b, (bound, agrees)) in bound
-                .chunks_mut(block_rows)
-                .zip(agrees.chunks_mut(block_rows))
-                .enumerate()
-            {
+            for (b, agrees) in agrees.chunks_mut(block_rows).enumerate() {
                 let lo = part_lo + b * block_rows;
-                let hi = lo + bound.len();
+                let hi = lo + agrees.len();
                 let out = BlockOut {
                     lo,
                     part_lo,
-                    bound,
                     agrees,
                 };
                 let block = view.slice(s![lo..hi, ..]);
@@ -187,6 +197,10 @@ pub(crate) fn summarize<T: Real>(
         .iter_mut()
         .map(|p| std::mem::take(&mut p.kept))
         .collect();
+    let bounds: Vec<Vec<Vec<Bound>>> = partials
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.bounds))
+        .collect();
     let Some(partial) = partials.into_iter().reduce(Partial::merge) else {
         return Err(CoreError::Empty { what: "pred_probs" });
     };
@@ -200,9 +214,9 @@ pub(crate) fn summarize<T: Real>(
         });
     }
     Ok(Summary {
-        bound,
         agrees,
         kept,
+        bounds,
         part_rows,
         joint: partial.joint,
     })
@@ -222,7 +236,6 @@ struct BlockOut<'o> {
     lo: usize,
     /// The first row of the block's part (kept rows are counted from it).
     part_lo: usize,
-    bound: &'o mut [f64],
     agrees: &'o mut [bool],
 }
 
@@ -274,7 +287,6 @@ fn summarize_block<T: Real>(
     let BlockOut {
         lo,
         part_lo,
-        bound,
         agrees,
     } = out;
     let Sweep { cut, keep } = sweep;
@@ -313,12 +325,18 @@ fn summarize_block<T: Real>(
             agrees_with_label(ArrayView1::from(s), c)
         };
         agrees[r] = agree;
-        if agree || keep != Keep::Large {
-            bound[r] = -(T::from_f64x(max) - pc).to_f64x();
+        if agree {
             continue;
         }
         // Offsets within the part fit in u32 (see `Kept`).
         let row = (lo - part_lo + r) as u32;
+        if keep != Keep::Large {
+            st.bounds[c].push(Bound {
+                row,
+                key: -(T::from_f64x(max) - pc).to_f64x(),
+            });
+            continue;
+        }
         let list = &mut st.kept[c];
         let g = keep_large(s, c, &swept.lanes, |j, v| {
             list.push(Kept {
@@ -327,7 +345,10 @@ fn summarize_block<T: Real>(
                 key: -(v - pc).to_f64x(),
             });
         });
-        bound[r] = -(T::from_f64x(g) - pc).to_f64x();
+        st.bounds[c].push(Bound {
+            row,
+            key: -(T::from_f64x(g) - pc).to_f64x(),
+        });
     }
     Ok(())
 }
@@ -417,25 +438,39 @@ pub(crate) fn select<T: Real>(
         .iter()
         .map(|p| p.as_ref().map_or(f64::NEG_INFINITY, |p| p.loosest))
         .collect();
-    // Rows to read again: one sequential scan of the bounds (never NaN), then by class.
-    let parts: Vec<Vec<usize>> = summary
-        .bound
-        .par_chunks(SCAN_ROWS)
-        .zip(y.par_chunks(SCAN_ROWS))
-        .enumerate()
-        .map(|(p, (bound, y))| {
+    // Rows to read again, with their bounds (never NaN): per class, the disagreeing rows
+    // whose bound does not exceed the loosest m-th key ...
+    let mut again_by_class: Vec<Vec<(usize, f64)>> = (0..k)
+        .into_par_iter()
+        .map(|c| {
             let mut out = Vec::new();
-            for (r, (&b, &c)) in bound.iter().zip(y).enumerate() {
-                if b <= loosest[c] {
-                    out.push(p * SCAN_ROWS + r);
+            for (p, part) in summary.bounds.iter().enumerate() {
+                let lo = p * summary.part_rows;
+                for b in part[c].iter().filter(|b| b.key <= loosest[c]) {
+                    out.push((lo + b.row as usize, b.key));
                 }
             }
             out
         })
         .collect();
-    let mut again_by_class: Vec<Vec<usize>> = vec![Vec::new(); k];
-    for i in parts.into_iter().flatten() {
-        again_by_class[y[i]].push(i);
+    // ... and, where even agreeing rows can reach the first m (unusual: a cell's m-th key
+    // at or above `AGREE_BOUND`), every agreeing row of the class.
+    if loosest.iter().any(|&l| l >= AGREE_BOUND) {
+        let parts: Vec<Vec<usize>> = summary
+            .agrees
+            .par_chunks(SCAN_ROWS)
+            .zip(y.par_chunks(SCAN_ROWS))
+            .enumerate()
+            .map(|(p, (agrees, y))| {
+                let rows = agrees.iter().zip(y).enumerate();
+                rows.filter(|&(_, (&a, &c))| a && loosest[c] >= AGREE_BOUND)
+                    .map(|(r, _)| p * SCAN_ROWS + r)
+                    .collect()
+            })
+            .collect();
+        for i in parts.into_iter().flatten() {
+            again_by_class[y[i]].push((i, AGREE_BOUND));
+        }
     }
     prepared
         .into_par_iter()
@@ -444,7 +479,7 @@ pub(crate) fn select<T: Real>(
         .filter(|(c, _)| plan.active[*c])
         .flat_map_iter(|(c, (cells, again))| {
             let rows = |c: usize| by_class.as_ref().map_or(&[][..], |b| b.rows(c));
-            let rate = cells.map_or_else(Vec::new, |cells| cells.finish(c, view, summary, &again));
+            let rate = cells.map_or_else(Vec::new, |cells| cells.finish(c, view, &again));
             let chosen: Vec<usize> = match plan.filter_by {
                 FilterBy::PruneByNoiseRate => rate,
                 FilterBy::PruneByClass => {
@@ -525,13 +560,12 @@ impl ClassCells {
     }
 
     /// The selected rows of the class (ascending, deduplicated), given the rows whose bound
-    /// does not exceed `loosest` (ascending).
+    /// does not exceed `loosest`, with their bounds.
     fn finish<T: Real>(
         self,
         c: usize,
         view: ArrayView2<'_, T>,
-        summary: &Summary,
-        again: &[usize],
+        again: &[(usize, f64)],
     ) -> Vec<usize> {
         let Self {
             items,
@@ -541,23 +575,20 @@ impl ClassCells {
         } = self;
         let k = view.ncols();
         let mut extra: Vec<Vec<Item>> = vec![Vec::new(); cells.len()];
-        // By batches: the rows (and their bounds) are first copied together, so that their
-        // cache misses overlap, then examined.
+        // By batches: the rows are first copied together, so that their cache misses
+        // overlap, then examined.
         let mut rows: Vec<T> = Vec::with_capacity(AGAIN_BATCH * k);
-        let mut bounds: Vec<f64> = Vec::with_capacity(AGAIN_BATCH);
         for batch in again.chunks(AGAIN_BATCH) {
             rows.clear();
-            bounds.clear();
-            for &i in batch {
+            for &(i, _) in batch {
                 let row = view.row(i);
                 if let Some(r) = row.to_slice() {
                     rows.extend_from_slice(r);
                 } else {
                     rows.extend(row.iter().copied());
                 }
-                bounds.push(summary.bound[i]);
             }
-            for ((&i, &b), row) in batch.iter().zip(&bounds).zip(rows.chunks_exact(k)) {
+            for (&(i, b), row) in batch.iter().zip(rows.chunks_exact(k)) {
                 let pc = row[c];
                 // Cells from the loosest m-th key: stop at the first the bound excludes.
                 for (x, &(j, _, lambda)) in cells.iter().enumerate() {
@@ -673,6 +704,28 @@ mod tests {
         })
     }
 
+    /// Rows on a coarse grid moved by multiples of 4e-7: many rows the model agrees with
+    /// although an off-label value exceeds the given one by less than 1e-6 (keys in
+    /// `(−1e-6, 0)`), which the selection must still count in its first `m`.
+    fn near_ties() -> impl Strategy<Value = (Vec<i64>, Array2<f64>)> {
+        (2usize..6, 4usize..60).prop_flat_map(|(k, n)| {
+            (
+                prop::collection::vec(0..k as i64, n),
+                prop::collection::vec((1u8..=3, -2i8..=2), n * k),
+            )
+                .prop_map(move |(mut labels, v)| {
+                    labels[0] = 0;
+                    labels[1] = 1;
+                    let v = v
+                        .into_iter()
+                        .map(|(g, e)| f64::from(g) / 4.0 + f64::from(e) * 4e-7)
+                        .collect();
+                    let p = Array2::from_shape_vec((n, k), v).expect("shape");
+                    (labels, p)
+                })
+        })
+    }
+
     /// The block summary compiled for AVX2 (where the CPU has it) equals the baseline one.
     #[test]
     fn dispatched_block_equals_baseline_block() {
@@ -691,17 +744,17 @@ mod tests {
         let run = |dispatched: bool| {
             let mut st = Partial {
                 kept: vec![Vec::new(); 37],
+                bounds: vec![Vec::new(); 37],
                 joint: Some(
                     cl_core::count::ConfidentJointAccumulator::new(&[0.6; 37], false)
                         .expect("joint"),
                 ),
                 error: None,
             };
-            let (mut bound, mut agrees) = (vec![0.0; 300], vec![false; 300]);
+            let mut agrees = vec![false; 300];
             let out = BlockOut {
                 lo: 0,
                 part_lo: 0,
-                bound: &mut bound,
                 agrees: &mut agrees,
             };
             let r = if dispatched {
@@ -722,12 +775,13 @@ mod tests {
                 .finish(false)
                 .expect("finish")
                 .joint;
-            (
-                bound.iter().map(|b| b.to_bits()).collect::<Vec<_>>(),
-                agrees,
-                kept,
-                joint,
-            )
+            let bounds: Vec<(u32, u64)> = st
+                .bounds
+                .iter()
+                .flatten()
+                .map(|b| (b.row, b.key.to_bits()))
+                .collect();
+            (bounds, agrees, kept, joint)
         };
         let baseline = run(false);
         assert!(!baseline.2.is_empty());
@@ -750,6 +804,19 @@ mod tests {
                 .filter_by(filter)
                 .min_examples_per_class(min_per_class)
                 .frac_noise(frac);
+            let want = streaming(&labels, &p, &opts);
+            prop_assert_eq!(&compact(&labels, &p, &opts, Keep::Large), &want);
+            prop_assert_eq!(&compact(&labels, &p, &opts, Keep::Nothing), &want);
+        }
+
+        /// The same near ties: rows the model agrees with are bounded by `AGREE_BOUND`
+        /// without storing a bound, and read again when a cell's m-th key reaches it.
+        #[test]
+        fn compact_selection_handles_near_ties(
+            (labels, p) in near_ties(),
+            filter in prop::sample::select(vec![FilterBy::PruneByNoiseRate, FilterBy::Both]),
+        ) {
+            let opts = FilterOptions::default().filter_by(filter);
             let want = streaming(&labels, &p, &opts);
             prop_assert_eq!(&compact(&labels, &p, &opts, Keep::Large), &want);
             prop_assert_eq!(&compact(&labels, &p, &opts, Keep::Nothing), &want);
