@@ -30,11 +30,13 @@
 //! # Performance
 //!
 //! The pruning filters (the default among them) read `pred_probs` twice in memory: one
-//! value per row for the thresholds, then one parallel pass that counts the confident
-//! joint and keeps a small summary per row, from which the selection is exact (module docs
-//! of `compact` and ARCHITECTURE.md). [`find_label_issues_view`] also folds the validation
-//! of every value into that pass: prefer it to `validate` + [`find_label_issues`] when the
-//! data are not validated yet. Data larger than memory: [`find_label_issues_out_of_core`].
+//! value per row for the thresholds (which also checks the labels), then one parallel pass
+//! that counts the confident joint and keeps a small summary of the rows the model
+//! disagrees with, from which the selection is exact (module docs of `compact` and
+//! ARCHITECTURE.md). [`find_label_issues_view`] also folds the validation of every value
+//! into that pass, and uses 64-bit integer labels in place: prefer it to `validate` +
+//! [`find_label_issues`] when the data are not validated yet. Data larger than memory:
+//! [`find_label_issues_out_of_core`].
 //!
 //! # Differences from cleanlab
 //!
