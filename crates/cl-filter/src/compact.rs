@@ -385,33 +385,28 @@ fn keep_large<T: Real>(
         }
     }
     let g = second;
-    // Per block of columns, a bit mask of the values reaching `g` (one vector compare),
-    // then only its set bits.
-    let mut blocks = row.chunks_exact(ROW_LANES);
-    let mut base = 0;
-    let mut emit = |base: usize, mut bits: u32, block: &[T]| {
-        while bits != 0 {
-            let o = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            if base + o != c {
-                keep(base + o, block[o]);
+    // Per block of columns, whether any value reaches `g` (a vector compare and a test);
+    // only the few blocks that hold one are scanned value by value.
+    let mut emit = |base: usize, block: &[T]| {
+        for (o, &v) in block.iter().enumerate() {
+            if v.to_f64x() >= g && base + o != c {
+                keep(base + o, v);
             }
         }
     };
+    let mut blocks = row.chunks_exact(ROW_LANES);
+    let mut base = 0;
     for b in &mut blocks {
-        let mut bits = 0u32;
-        for (o, &v) in b.iter().enumerate() {
-            bits |= u32::from(v.to_f64x() >= g) << o;
+        let mut any = false;
+        for &v in b {
+            any |= v.to_f64x() >= g;
         }
-        emit(base, bits, b);
+        if any {
+            emit(base, b);
+        }
         base += ROW_LANES;
     }
-    let tail = blocks.remainder();
-    let mut bits = 0u32;
-    for (o, &v) in tail.iter().enumerate() {
-        bits |= u32::from(v.to_f64x() >= g) << o;
-    }
-    emit(base, bits, tail);
+    emit(base, blocks.remainder());
     g
 }
 
