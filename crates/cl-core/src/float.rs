@@ -13,6 +13,12 @@ pub trait Real:
     fn to_f64x(self) -> f64;
     /// Converts from `f64`, rounding to nearest for `f32`.
     fn from_f64x(v: f64) -> Self;
+    /// The smallest value `≥ v` (`v` itself for `f64`): for every `x` of the type,
+    /// `x >= from_f64_up(v)` exactly when `x.to_f64x() >= v`.
+    fn from_f64_up(v: f64) -> Self;
+    /// The largest value `≤ v` (`v` itself for `f64`): for every `x` of the type,
+    /// `x <= from_f64_down(v)` exactly when `x.to_f64x() <= v`.
+    fn from_f64_down(v: f64) -> Self;
     /// Machine epsilon of the type.
     const EPS: Self;
 }
@@ -26,6 +32,14 @@ impl Real for f64 {
     fn from_f64x(v: f64) -> Self {
         v
     }
+    #[inline]
+    fn from_f64_up(v: f64) -> Self {
+        v
+    }
+    #[inline]
+    fn from_f64_down(v: f64) -> Self {
+        v
+    }
     const EPS: Self = f64::EPSILON;
 }
 
@@ -37,6 +51,14 @@ impl Real for f32 {
     #[inline]
     fn from_f64x(v: f64) -> Self {
         v as f32
+    }
+    fn from_f64_up(v: f64) -> Self {
+        let t = v as f32;
+        if f64::from(t) < v { t.next_up() } else { t }
+    }
+    fn from_f64_down(v: f64) -> Self {
+        let t = v as f32;
+        if f64::from(t) > v { t.next_down() } else { t }
     }
     const EPS: Self = f32::EPSILON;
 }

@@ -27,7 +27,8 @@
 
 use cl_core::constants::FLOATING_POINT_COMPARISON;
 use cl_core::count::{
-    ConfidentJointAccumulator, GivenLabelProbs, ROW_LANES, agrees_with_label, guess_and_max_checked,
+    ConfidentJointAccumulator, GivenLabelProbs, ROW_LANES, RowCuts, agrees_with_label,
+    guess_and_max_checked,
 };
 use cl_core::input::check_rows;
 use cl_core::{CoreError, Labels, Real};
@@ -147,10 +148,12 @@ pub(crate) fn summarize<T: Real>(
         None => None,
     };
     // Without thresholds no class is confident: the sweep still gives the maximum.
-    let cut: Vec<f64> = probe
-        .as_ref()
-        .map_or_else(|| vec![f64::INFINITY; k], |j| j.cuts().to_vec());
-    let sweep = Sweep { cut: &cut, keep };
+    let cuts: RowCuts<T> = RowCuts::new(
+        &probe
+            .as_ref()
+            .map_or_else(|| vec![f64::INFINITY; k], |j| j.cuts().to_vec()),
+    );
+    let sweep = Sweep { cuts: &cuts, keep };
     let mut agrees = vec![false; n];
     // A few contiguous parts per thread, each a sequence of blocks with its own state;
     // partial states are merged in part order.
@@ -224,11 +227,18 @@ pub(crate) fn summarize<T: Real>(
 
 /// What every block of the fused pass uses: the confident-joint cuts and the summary
 /// policy.
-#[derive(Clone, Copy)]
-struct Sweep<'c> {
-    cut: &'c [f64],
+struct Sweep<'c, T> {
+    cuts: &'c RowCuts<T>,
     keep: Keep,
 }
+
+// Copy without requiring `T: Copy` bounds beyond the reference's.
+impl<T> Clone for Sweep<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Sweep<'_, T> {}
 
 /// Where one block's per-row results go.
 struct BlockOut<'o> {
@@ -243,7 +253,7 @@ struct BlockOut<'o> {
 /// the kernels only compare, take maxima and subtract, which round the same way in every
 /// instruction set).
 fn dispatch_block<T: Real>(
-    sweep: Sweep<'_>,
+    sweep: Sweep<'_, T>,
     st: &mut Partial,
     y: &[usize],
     block: ArrayView2<'_, T>,
@@ -264,7 +274,7 @@ fn dispatch_block<T: Real>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn summarize_block_avx2<T: Real>(
-    sweep: Sweep<'_>,
+    sweep: Sweep<'_, T>,
     st: &mut Partial,
     y: &[usize],
     block: ArrayView2<'_, T>,
@@ -278,7 +288,7 @@ fn summarize_block_avx2<T: Real>(
 #[allow(clippy::inline_always)]
 #[inline(always)]
 fn summarize_block<T: Real>(
-    sweep: Sweep<'_>,
+    sweep: Sweep<'_, T>,
     st: &mut Partial,
     y: &[usize],
     block: ArrayView2<'_, T>,
@@ -289,7 +299,7 @@ fn summarize_block<T: Real>(
         part_lo,
         agrees,
     } = out;
-    let Sweep { cut, keep } = sweep;
+    let Sweep { cuts, keep } = sweep;
     let offset = T::from_f64x(FLOATING_POINT_COMPARISON);
     let mut scratch: Vec<T> = Vec::new();
     for (r, (&c, row)) in y.iter().zip(block.rows()).enumerate() {
@@ -301,7 +311,7 @@ fn summarize_block<T: Real>(
             &scratch
         };
         // The range check costs little; validated input always passes it.
-        let Some(swept) = guess_and_max_checked(s, cut, c) else {
+        let Some(swept) = guess_and_max_checked(s, cuts, c) else {
             // Name the first bad value of the row (as `PredProbs::new` does).
             let one = block.slice(s![r..=r, ..]);
             let e = check_rows(one, lo + r)
@@ -731,9 +741,9 @@ mod tests {
             let labels: Vec<usize> = (0..300).map(|i| (i * 7) % 37).collect();
             (labels, p)
         };
-        let cut = vec![0.6; 37];
+        let cuts = cl_core::count::RowCuts::new(&[0.6; 37]);
         let sweep = super::Sweep {
-            cut: &cut,
+            cuts: &cuts,
             keep: Keep::Large,
         };
         let run = |dispatched: bool| {

@@ -361,6 +361,36 @@ pub fn guess_and_max<T: Real>(row: &[T], cut: &[f64]) -> (Option<usize>, f64) {
 /// Number of lanes of [`CheckedRow::lanes`].
 pub const ROW_LANES: usize = crate::kernels::LANES;
 
+/// The cuts of [`guess_and_max_checked`], prepared once per pass: the `f64` cuts
+/// ([`ConfidentJointAccumulator::cuts`]), the same cuts and the range `[-1e-6, 1 + 1e-6]`
+/// rounded outwards to the element type, so that a row is compared in its own type (8
+/// `f32` values per AVX2 vector) with exactly the results of comparing it in `f64`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowCuts<T> {
+    wide: Vec<f64>,
+    narrow: Vec<T>,
+    low: T,
+    high: T,
+}
+
+impl<T: Real> RowCuts<T> {
+    /// Prepares `cut` (one per column).
+    pub fn new(cut: &[f64]) -> Self {
+        use crate::constants::FLOATING_POINT_COMPARISON as TOL;
+        Self {
+            wide: cut.to_vec(),
+            narrow: cut.iter().map(|&c| T::from_f64_up(c)).collect(),
+            low: T::from_f64_up(-TOL),
+            high: T::from_f64_down(1.0 + TOL),
+        }
+    }
+
+    /// The `f64` cuts.
+    pub fn wide(&self) -> &[f64] {
+        &self.wide
+    }
+}
+
 /// What [`guess_and_max_checked`] reads off a valid row in its one sweep.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -382,26 +412,35 @@ pub struct CheckedRow {
 /// shortened. The result does not depend on it.
 ///
 /// ```
-/// use cl_core::count::guess_and_max_checked;
+/// use cl_core::count::{RowCuts, guess_and_max_checked};
 ///
-/// let cut = [0.5, 0.5];
-/// let row = guess_and_max_checked(&[0.2, 0.8], &cut, 1).expect("valid row");
+/// let cuts = RowCuts::<f64>::new(&[0.5, 0.5]);
+/// let row = guess_and_max_checked(&[0.2, 0.8], &cuts, 1).expect("valid row");
 /// assert_eq!((row.guess, row.max), (Some(1), 0.8));
 /// assert_eq!(&row.lanes[..3], &[0.2, 0.8, f64::NEG_INFINITY]);
-/// let row = guess_and_max_checked(&[0.2, 0.8], &cut, 0).expect("valid row");
+/// let row = guess_and_max_checked(&[0.2, 0.8], &cuts, 0).expect("valid row");
 /// assert_eq!((row.guess, row.max), (Some(1), 0.8));
-/// assert_eq!(guess_and_max_checked(&[f64::NAN, 0.8], &cut, 1), None);
-/// assert_eq!(guess_and_max_checked(&[1.5, 0.8], &cut, 1), None);
+/// assert_eq!(guess_and_max_checked(&[f64::NAN, 0.8], &cuts, 1), None);
+/// assert_eq!(guess_and_max_checked(&[1.5, 0.8], &cuts, 1), None);
+/// // f32 rows are compared in f32, with the results of f64 comparisons.
+/// let cuts = RowCuts::<f32>::new(&[0.1, 0.1]);
+/// let row = guess_and_max_checked(&[0.1_f32, 0.9], &cuts, 1).expect("valid row");
+/// assert_eq!(row.guess, Some(1)); // 0.1_f32 (0.10000000149…) ≥ 0.1: both confident
 /// ```
 // Always inlined: callers compiled for AVX2 (`target_feature`) must get their own copy.
 #[allow(clippy::inline_always)]
 #[inline(always)]
-pub fn guess_and_max_checked<T: Real>(row: &[T], cut: &[f64], likely: usize) -> Option<CheckedRow> {
-    use crate::constants::FLOATING_POINT_COMPARISON as TOL;
-    let (max, confident, ok, lanes) = crate::kernels::max_count_within(row, cut, -TOL, 1.0 + TOL);
+pub fn guess_and_max_checked<T: Real>(
+    row: &[T],
+    cuts: &RowCuts<T>,
+    likely: usize,
+) -> Option<CheckedRow> {
+    let (max, confident, ok, lanes) =
+        crate::kernels::max_count_within(row, &cuts.narrow, cuts.low, cuts.high);
     if !ok {
         return None;
     }
+    let cut = cuts.wide();
     let at_likely = row.get(likely).map(|&v| v.to_f64x());
     let guess = match (confident, at_likely) {
         // The only confident class, if `likely` is confident, is `likely`.

@@ -85,8 +85,9 @@ pub use estimate::{
 pub use issues::{EstimationMethod, agrees_with_label, num_label_issues, reduce_issues_mask};
 pub use joint::{
     CheckedRow, ConfidentJoint, ConfidentJointAccumulator, ConfidentJointOptions, ROW_LANES,
-    calibrate_confident_joint, calibrate_confident_joint_from_counts, compute_confident_joint,
-    estimate_joint, guess_and_max, guess_and_max_checked, joint_from_confident_joint,
+    RowCuts, calibrate_confident_joint, calibrate_confident_joint_from_counts,
+    compute_confident_joint, estimate_joint, guess_and_max, guess_and_max_checked,
+    joint_from_confident_joint,
 };
 pub use thresholds::{GivenLabelProbs, ThresholdAccumulator, get_confident_thresholds};
 
