@@ -420,8 +420,8 @@ fn keep_large<T: Real>(
     g
 }
 
-/// Pass 3: the flagged rows of the pruning filter `plan` describes (each once, grouped by
-/// class, not sorted: the caller turns them into a mask).
+/// Pass 3: the flagged rows of the pruning filter `plan` describes (grouped by class, not
+/// sorted, possibly repeated: the caller turns them into a mask).
 pub(crate) fn select<T: Real>(
     labels: &Labels<'_>,
     view: ArrayView2<'_, T>,
@@ -490,10 +490,14 @@ pub(crate) fn select<T: Real>(
                 FilterBy::PruneByClass => {
                     smallest_given(rows(c), given.class_values(c), plan.class_cap[c])
                 }
-                _ => smallest_given(rows(c), given.class_values(c), plan.class_cap[c])
-                    .into_iter()
-                    .filter(|i| rate.binary_search(i).is_ok())
-                    .collect(),
+                _ => {
+                    let mut rate = rate;
+                    rate.sort_unstable();
+                    smallest_given(rows(c), given.class_values(c), plan.class_cap[c])
+                        .into_iter()
+                        .filter(|i| rate.binary_search(i).is_ok())
+                        .collect()
+                }
             };
             chosen.into_iter().filter(|&i| !summary.agrees[i])
         })
@@ -564,8 +568,9 @@ impl ClassCells {
         }
     }
 
-    /// The selected rows of the class (ascending, deduplicated), given the rows whose bound
-    /// does not exceed `loosest`, with their bounds.
+    /// The selected rows of the class (in no particular order; a row selected by several
+    /// cells appears once per cell), given the rows whose bound does not exceed `loosest`,
+    /// with their bounds.
     fn finish<T: Real>(
         self,
         c: usize,
@@ -629,14 +634,12 @@ impl ClassCells {
                 out.extend(more.iter().map(|e| e.index));
             }
         }
-        out.sort_unstable();
-        out.dedup();
         out
     }
 }
 
 /// The `cap` rows of `rows` with the smallest given-label probability `given` (aligned
-/// with `rows`; then the smallest index), ascending.
+/// with `rows`; then the smallest index), in no particular order.
 fn smallest_given(rows: &[usize], given: &[f64], cap: usize) -> Vec<usize> {
     if cap == 0 {
         return Vec::new();
@@ -650,9 +653,7 @@ fn smallest_given(rows: &[usize], given: &[f64], cap: usize) -> Vec<usize> {
         list.select_nth_unstable_by(cap - 1, item_cmp);
         list.truncate(cap);
     }
-    let mut out: Vec<usize> = list.iter().map(|e| e.index).collect();
-    out.sort_unstable();
-    out
+    list.iter().map(|e| e.index).collect()
 }
 
 #[cfg(test)]
