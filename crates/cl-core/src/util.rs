@@ -38,6 +38,34 @@ pub(crate) fn pairwise_sum(values: &[f64]) -> f64 {
     crate::numerics::pairwise_sum(values)
 }
 
+/// Asks the CPU to start loading the cache line of `values[index]` into the second-level
+/// cache (nothing if `index` is out of bounds or the target has no prefetch instruction
+/// here). A hint only: results never depend on it. Used before scattered reads whose
+/// addresses are known early, so that more of their cache misses overlap.
+///
+/// ```
+/// let v = vec![1.0_f64; 1000];
+/// cl_core::util::prefetch(&v, 500);
+/// cl_core::util::prefetch(&v, 5000); // out of bounds: nothing happens
+/// ```
+#[inline(always)]
+#[allow(clippy::inline_always)]
+pub fn prefetch<T>(values: &[T], index: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(v) = values.get(index) {
+        use std::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
+        #[allow(unsafe_code)]
+        // SAFETY: `_mm_prefetch` only needs SSE, which is part of the x86_64 baseline (every
+        // x86_64 CPU has it); a prefetch reads nothing into the program, writes nothing and
+        // never faults, and the address is that of a live element.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T1>(std::ptr::from_ref(v).cast::<i8>());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (values, index);
+}
+
 /// Pairwise sum of an iterator (collects first; numpy's order needs random access).
 pub(crate) fn pairwise_sum_iter<I: IntoIterator<Item = f64>>(values: I) -> f64 {
     let v: Vec<f64> = values.into_iter().collect();

@@ -586,9 +586,19 @@ impl ClassCells {
         let k = view.ncols();
         let mut extra: Vec<Vec<Item>> = vec![Vec::new(); cells.len()];
         // By batches: the rows are first copied together, so that their cache misses
-        // overlap, then examined.
+        // overlap, then examined; the next batch's rows are requested before.
         let mut rows: Vec<T> = Vec::with_capacity(AGAIN_BATCH * k);
-        for batch in again.chunks(AGAIN_BATCH) {
+        let flat = view.as_slice();
+        let line = (64 / std::mem::size_of::<T>()).max(1);
+        for (n, batch) in again.chunks(AGAIN_BATCH).enumerate() {
+            if let Some(flat) = flat {
+                let ahead = again.iter().skip((n + 1) * AGAIN_BATCH).take(AGAIN_BATCH);
+                for &(i, _) in ahead {
+                    for o in (0..k).step_by(line) {
+                        cl_core::util::prefetch(flat, i * k + o);
+                    }
+                }
+            }
             rows.clear();
             for &(i, _) in batch {
                 let row = view.row(i);

@@ -234,13 +234,21 @@ impl GivenLabelProbs {
         y.par_chunks(part_rows)
             .zip(shares.into_par_iter())
             .enumerate()
-            .for_each(|(p, (y, mut shares))| {
+            .for_each(|(p, (ys, mut shares))| {
                 let mut filled = vec![0usize; k];
                 let mut value = [0.0f64; GIVEN_BLOCK];
-                for (b, y) in y.chunks(GIVEN_BLOCK).enumerate() {
+                for (b, y) in ys.chunks(GIVEN_BLOCK).enumerate() {
                     let row0 = p * part_rows + b * GIVEN_BLOCK;
                     match flat {
                         Some(flat) => {
+                            // The next block's values are requested (into L2) first: more
+                            // misses in flight than the loads alone allow.
+                            let ahead = ys.get((b + 1) * GIVEN_BLOCK..).unwrap_or(&[]);
+                            let ahead = &ahead[..ahead.len().min(GIVEN_BLOCK)];
+                            let next = row0 + GIVEN_BLOCK;
+                            for (r, &c) in ahead.iter().enumerate() {
+                                crate::util::prefetch(flat, (next + r) * k + c);
+                            }
                             for (r, (&c, slot)) in y.iter().zip(&mut value).enumerate() {
                                 *slot = flat[(row0 + r) * k + c].to_f64x();
                             }
