@@ -177,7 +177,7 @@ fn check_row<T: Real>(r: ndarray::ArrayView1<'_, T>, row: usize) -> Option<CoreE
 }
 
 /// An integer type labels may be given in.
-pub trait LabelValue: Copy + Send + Sync {
+pub trait LabelValue: Copy + Send + Sync + bytemuck::Pod {
     /// The value as a signed 64-bit integer (`None` if it does not fit).
     fn to_i64(self) -> Option<i64>;
 
@@ -185,8 +185,10 @@ pub trait LabelValue: Copy + Send + Sync {
     /// (so a valid label, in `0..K`, reads as itself and a negative one as a huge value);
     /// `None` otherwise.
     fn as_usize_slice(labels: &[Self]) -> Option<&[usize]> {
-        let _ = labels;
-        None
+        if std::mem::size_of::<Self>() != std::mem::size_of::<usize>() {
+            return None;
+        }
+        bytemuck::try_cast_slice(labels).ok()
     }
 }
 
@@ -200,26 +202,7 @@ macro_rules! label_value {
         }
     )*};
 }
-label_value!(i8, i16, i32, u8, u16, u32);
-
-macro_rules! label_value_word {
-    ($($t:ty),*) => {$(
-        impl LabelValue for $t {
-            #[inline]
-            fn to_i64(self) -> Option<i64> {
-                i64::try_from(self).ok()
-            }
-
-            fn as_usize_slice(labels: &[Self]) -> Option<&[usize]> {
-                if std::mem::size_of::<Self>() != std::mem::size_of::<usize>() {
-                    return None;
-                }
-                bytemuck::try_cast_slice(labels).ok()
-            }
-        }
-    )*};
-}
-label_value_word!(i64, u64, usize, isize);
+label_value!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
 
 /// Validated class labels: each an index in `0..num_classes`, with per-class counts.
 ///

@@ -34,7 +34,29 @@ pub(crate) fn all_within<T: Real>(row: &[T], low: f64, high: f64) -> bool {
 #[allow(clippy::inline_always)]
 #[inline(always)]
 pub(crate) fn max_and_count_ge<T: Real>(row: &[T], cut: &[f64]) -> (f64, usize) {
-    sweep(row, cut)
+    let mut max = [f64::NEG_INFINITY; LANES];
+    let mut count = [0u64; LANES];
+    let mut rb = row.chunks_exact(LANES);
+    let mut cb = cut.chunks_exact(LANES);
+    for (r, c) in (&mut rb).zip(&mut cb) {
+        for l in 0..LANES {
+            let v = r[l].to_f64x();
+            max[l] = if v > max[l] { v } else { max[l] };
+            count[l] += u64::from(v >= c[l]);
+        }
+    }
+    let mut m = max
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+    let mut n: u64 = count.iter().sum();
+    for (&v, &c) in rb.remainder().iter().zip(cb.remainder()) {
+        let v = v.to_f64x();
+        if v > m {
+            m = v;
+        }
+        n += u64::from(v >= c);
+    }
+    (m, n as usize)
 }
 
 /// [`max_and_count_ge`] and [`all_within`] in one sweep, compared in the element type: the
@@ -82,35 +104,6 @@ pub(crate) fn max_count_within<T: Real>(
         all &= (low..=high).contains(&v);
     }
     (m.to_f64x(), n, all, max.map(Real::to_f64x))
-}
-
-/// The wide sweep: maximum and count reaching the cut, compared in f64.
-#[allow(clippy::inline_always)]
-#[inline(always)]
-fn sweep<T: Real>(row: &[T], cut: &[f64]) -> (f64, usize) {
-    let mut max = [f64::NEG_INFINITY; LANES];
-    let mut count = [0u64; LANES];
-    let mut rb = row.chunks_exact(LANES);
-    let mut cb = cut.chunks_exact(LANES);
-    for (r, c) in (&mut rb).zip(&mut cb) {
-        for l in 0..LANES {
-            let v = r[l].to_f64x();
-            max[l] = if v > max[l] { v } else { max[l] };
-            count[l] += u64::from(v >= c[l]);
-        }
-    }
-    let mut m = max
-        .iter()
-        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
-    let mut n: u64 = count.iter().sum();
-    for (&v, &c) in rb.remainder().iter().zip(cb.remainder()) {
-        let v = v.to_f64x();
-        if v > m {
-            m = v;
-        }
-        n += u64::from(v >= c);
-    }
-    (m, n as usize)
 }
 
 /// The first index `k` with `row[k] >= cut[k]` (compared in f64), by blocks: a block of

@@ -148,11 +148,10 @@ pub(crate) fn summarize<T: Real>(
         None => None,
     };
     // Without thresholds no class is confident: the sweep still gives the maximum.
-    let cuts: RowCuts<T> = RowCuts::new(
-        &probe
-            .as_ref()
-            .map_or_else(|| vec![f64::INFINITY; k], |j| j.cuts().to_vec()),
-    );
+    let cuts: RowCuts<T> = match &probe {
+        Some(j) => RowCuts::new(j.cuts()),
+        None => RowCuts::new(&vec![f64::INFINITY; k]),
+    };
     let sweep = Sweep { cuts: &cuts, keep };
     let mut agrees = vec![false; n];
     // A few contiguous parts per thread, each a sequence of blocks with its own state;

@@ -113,16 +113,11 @@ impl GivenLabelProbs {
         }
         let y = labels.as_slice();
         let part_rows = given_part_rows(n);
-        let counts: Vec<Vec<usize>> = y
-            .par_chunks(part_rows)
-            .map(|y| {
-                let mut counts = vec![0usize; k];
-                for &c in y {
-                    counts[c] += 1;
-                }
-                counts
-            })
-            .collect();
+        let counts = count_parts(y, k, part_rows, |row| CoreError::LabelOutOfRange {
+            row,
+            label: i64::try_from(y[row]).unwrap_or(i64::MAX),
+            num_classes: k,
+        })?;
         Ok(Self::gather(y, view, part_rows, &counts))
     }
 
@@ -154,22 +149,7 @@ impl GivenLabelProbs {
         if let Some(y) = L::as_usize_slice(labels) {
             // Word-sized labels are checked and used in place (a negative one reads as a
             // huge value).
-            let counts: Vec<Result<Vec<usize>>> = y
-                .par_chunks(part_rows)
-                .enumerate()
-                .map(|(p, y)| {
-                    let mut counts = vec![0usize; k];
-                    for (r, &c) in y.iter().enumerate() {
-                        match counts.get_mut(c) {
-                            Some(m) => *m += 1,
-                            None => return Err(bad(p * part_rows + r)),
-                        }
-                    }
-                    Ok(counts)
-                })
-                .collect();
-            // The first error in row order: parts are in row order.
-            let counts = counts.into_iter().collect::<Result<Vec<_>>>()?;
+            let counts = count_parts(y, k, part_rows, bad)?;
             let given = Self::gather(y, view, part_rows, &counts);
             let total = given.class_counts();
             return Ok((Labels::from_checked(Cow::Borrowed(y), k, total), given));
@@ -304,6 +284,32 @@ impl GivenLabelProbs {
             })
             .collect()
     }
+}
+
+/// Per part of `part_rows` rows (in parallel), the count of each class; `bad(row)` for the
+/// first label (in row order) that is not below `k`.
+fn count_parts(
+    y: &[usize],
+    k: usize,
+    part_rows: usize,
+    bad: impl Fn(usize) -> CoreError + Sync,
+) -> Result<Vec<Vec<usize>>> {
+    let counts: Vec<Result<Vec<usize>>> = y
+        .par_chunks(part_rows)
+        .enumerate()
+        .map(|(p, y)| {
+            let mut counts = vec![0usize; k];
+            for (r, &c) in y.iter().enumerate() {
+                match counts.get_mut(c) {
+                    Some(m) => *m += 1,
+                    None => return Err(bad(p * part_rows + r)),
+                }
+            }
+            Ok(counts)
+        })
+        .collect();
+    // The first error in row order: parts are in row order.
+    counts.into_iter().collect()
 }
 
 /// Rows per part of the given-label passes: a few parts per thread, at least
